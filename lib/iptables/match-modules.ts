@@ -126,7 +126,11 @@ export const matchModules = [
     restoreSkmark: opt(flag, '--restore-skmark'),
   }),
   moduleSpec('length', { length: opt(numRange, '--length') }),
-  moduleSpec('ttl', { ttlEq: opt(uint, '--ttl-eq'), ttlLt: opt(uint, '--ttl-lt'), ttlGt: opt(uint, '--ttl-gt') }),
+  moduleSpec('ttl', {
+    ttlEq: opt(uint, '--ttl-eq'),
+    ttlLt: opt(uint, '--ttl-lt'),
+    ttlGt: opt(uint, '--ttl-gt'),
+  }),
   moduleSpec('hl', { hlEq: opt(uint, '--hl-eq'), hlLt: opt(uint, '--hl-lt'), hlGt: opt(uint, '--hl-gt') }),
   moduleSpec('dscp', { dscp: opt(hexUint, '--dscp'), dscpClass: opt(str, '--dscp-class') }),
   moduleSpec('tos', { tos: opt(markMask, '--tos') }),

@@ -46,7 +46,9 @@ export type ModuleSchema<N extends string, O extends OptionSpecs> = z.ZodObject<
   options: z.ZodObject<OptionShape<O>>;
 }>;
 
-export function moduleSchema<N extends string, O extends OptionSpecs>(spec: ModuleSpec<N, O>): ModuleSchema<N, O> {
+export function moduleSchema<N extends string, O extends OptionSpecs>(
+  spec: ModuleSpec<N, O>,
+): ModuleSchema<N, O> {
   return z.object({ name: z.literal(spec.name), options: optionsSchema(spec.options) });
 }
 

@@ -84,19 +84,43 @@ export const list: Codec<string[]> = {
   encode: (v) => [v.join(',')],
 };
 
-export const PortRange = z.object({ from: z.number().int().min(0).max(65535), to: z.number().int().min(0).max(65535) });
+export const PortRange = z.object({
+  from: z.number().int().min(0).max(65535),
+  to: z.number().int().min(0).max(65535),
+});
 export type PortRange = z.infer<typeof PortRange>;
 
 // Service names iptables resolves through /etc/services; iptables-save itself always prints numbers.
 const wellKnownPorts: Record<string, number> = {
-  ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, bootps: 67, bootpc: 68, tftp: 69, http: 80,
-  www: 80, pop3: 110, ntp: 123, imap: 143, snmp: 161, ldap: 389, https: 443, submission: 587,
-  imaps: 993, pop3s: 995, 'ms-sql-s': 1433, mysql: 3306, postgresql: 5432, 'http-alt': 8080,
+  ftp: 21,
+  ssh: 22,
+  telnet: 23,
+  smtp: 25,
+  domain: 53,
+  bootps: 67,
+  bootpc: 68,
+  tftp: 69,
+  http: 80,
+  www: 80,
+  pop3: 110,
+  ntp: 123,
+  imap: 143,
+  snmp: 161,
+  ldap: 389,
+  https: 443,
+  submission: 587,
+  imaps: 993,
+  pop3s: 995,
+  'ms-sql-s': 1433,
+  mysql: 3306,
+  postgresql: 5432,
+  'http-alt': 8080,
 };
 
 function portParse(text: string): number {
   const n = uintParse(text) ?? wellKnownPorts[text];
-  if (n === undefined || n > 65535) throw new CodecError(`expected a port (0-65535 or a service name), got '${text}'`);
+  if (n === undefined || n > 65535)
+    throw new CodecError(`expected a port (0-65535 or a service name), got '${text}'`);
   return n;
 }
 
@@ -131,7 +155,10 @@ export const portList: Codec<PortRange[]> = {
 };
 
 /** `--ctexpire`, `--length`: a number or an inclusive `a:b` range. */
-export const NumRange = z.object({ from: z.number().int().nonnegative(), to: z.number().int().nonnegative() });
+export const NumRange = z.object({
+  from: z.number().int().nonnegative(),
+  to: z.number().int().nonnegative(),
+});
 export const numRange: Codec<z.infer<typeof NumRange>> = {
   arity: 1,
   schema: NumRange,
@@ -147,7 +174,10 @@ export const numRange: Codec<z.infer<typeof NumRange>> = {
 };
 
 /** `value[/mask]` for marks, connmarks and TOS; `mask` is null when not written (all 32 bits). */
-export const MarkMask = z.object({ value: z.number().int().nonnegative(), mask: z.number().int().nonnegative().nullable() });
+export const MarkMask = z.object({
+  value: z.number().int().nonnegative(),
+  mask: z.number().int().nonnegative().nullable(),
+});
 export type MarkMask = z.infer<typeof MarkMask>;
 export const markMask: Codec<MarkMask> = {
   arity: 1,
@@ -161,7 +191,9 @@ export const markMask: Codec<MarkMask> = {
       throw new CodecError(`expected value[/mask] with 32-bit numbers, got '${text}'`);
     return { value, mask };
   },
-  encode: (v) => [v.mask === null ? `0x${v.value.toString(16)}` : `0x${v.value.toString(16)}/0x${v.mask.toString(16)}`],
+  encode: (v) => [
+    v.mask === null ? `0x${v.value.toString(16)}` : `0x${v.value.toString(16)}/0x${v.mask.toString(16)}`,
+  ],
 };
 
 /** `--tcp-flags MASK COMP`, e.g. `SYN,RST,ACK,FIN SYN`. */
@@ -169,7 +201,10 @@ export const TcpFlags = z.object({ mask: z.array(z.string()), comp: z.array(z.st
 export const tcpFlags: Codec<z.infer<typeof TcpFlags>> = {
   arity: 2,
   schema: TcpFlags,
-  decode: (args) => ({ mask: arg(args, 0).split(','), comp: arg(args, 1) === 'NONE' ? [] : arg(args, 1).split(',') }),
+  decode: (args) => ({
+    mask: arg(args, 0).split(','),
+    comp: arg(args, 1) === 'NONE' ? [] : arg(args, 1).split(','),
+  }),
   encode: (v) => [v.mask.join(','), v.comp.length ? v.comp.join(',') : 'NONE'],
 };
 
@@ -180,7 +215,8 @@ export const setRef: Codec<z.infer<typeof SetRef>> = {
   schema: SetRef,
   decode(args) {
     const dirs = arg(args, 1).split(',');
-    for (const d of dirs) if (d !== 'src' && d !== 'dst') throw new CodecError(`expected src or dst flags, got '${d}'`, 1);
+    for (const d of dirs)
+      if (d !== 'src' && d !== 'dst') throw new CodecError(`expected src or dst flags, got '${d}'`, 1);
     return { name: arg(args, 0), dirs: dirs as ('src' | 'dst')[] };
   },
   encode: (v) => [v.name, v.dirs.join(',')],

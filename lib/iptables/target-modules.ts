@@ -80,6 +80,14 @@ export const targetModules = [
   moduleSpec('TCPMSS', { setMss: opt(uint, '--set-mss'), clampMssToPmtu: opt(flag, '--clamp-mss-to-pmtu') }),
   moduleSpec('CHECKSUM', { checksumFill: opt(flag, '--checksum-fill') }),
   moduleSpec('DSCP', { setDscp: opt(hexUint, '--set-dscp'), setDscpClass: opt(str, '--set-dscp-class') }),
-  moduleSpec('TTL', { ttlSet: opt(uint, '--ttl-set'), ttlDec: opt(uint, '--ttl-dec'), ttlInc: opt(uint, '--ttl-inc') }),
-  moduleSpec('HL', { hlSet: opt(uint, '--hl-set'), hlDec: opt(uint, '--hl-dec'), hlInc: opt(uint, '--hl-inc') }),
+  moduleSpec('TTL', {
+    ttlSet: opt(uint, '--ttl-set'),
+    ttlDec: opt(uint, '--ttl-dec'),
+    ttlInc: opt(uint, '--ttl-inc'),
+  }),
+  moduleSpec('HL', {
+    hlSet: opt(uint, '--hl-set'),
+    hlDec: opt(uint, '--hl-dec'),
+    hlInc: opt(uint, '--hl-inc'),
+  }),
 ] as const;

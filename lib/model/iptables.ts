@@ -67,11 +67,14 @@ export type IptRule = z.infer<typeof IptRule>;
 
 export const IptChain = z.object({
   name: z.string(),
-  /** Built-in chains have a policy; user chains print `-` and have none. */
+  /**
+   * ACCEPT or DROP for a built-in chain. Null for a user chain, and for a built-in chain whose policy
+   * the dump does not state (`:INPUT -` or no declaration, as in restore payloads).
+   */
   policy: z.enum(['ACCEPT', 'DROP']).nullable(),
   builtin: z.boolean(),
   counters: Counters.nullable(),
-  /** Line of the `:CHAIN` declaration. */
+  /** Line of the `:CHAIN` declaration; 0 for a built-in chain the dump uses without declaring. */
   line: z.number().int().nonnegative(),
   rules: z.array(IptRule),
 });
