@@ -11,10 +11,22 @@ const pureCore = {
       'error',
       {
         patterns: [
-          { group: ['node:*', 'fs', 'path', 'child_process', 'os', 'net'], message: 'lib/ is pure: do IO in collector/ or app/.' },
-          { group: ['react', 'react-dom', 'next', 'next/*'], message: 'lib/ is pure: React belongs in components/ and app/.' },
-          { group: ['ssh2', 'better-sqlite3'], message: 'lib/ is pure: hosts and storage belong in collector/.' },
-          { group: ['@/collector/*', '@/app/*', '@/components/*', '../collector/*', '../../collector/*'], message: 'lib/ must not depend on outer layers.' },
+          {
+            group: ['node:*', 'fs', 'path', 'child_process', 'os', 'net'],
+            message: 'lib/ is pure: do IO in collector/ or app/.',
+          },
+          {
+            group: ['react', 'react-dom', 'next', 'next/*'],
+            message: 'lib/ is pure: React belongs in components/ and app/.',
+          },
+          {
+            group: ['ssh2', 'better-sqlite3'],
+            message: 'lib/ is pure: hosts and storage belong in collector/.',
+          },
+          {
+            group: ['@/collector/*', '@/app/*', '@/components/*', '../collector/*', '../../collector/*'],
+            message: 'lib/ must not depend on outer layers.',
+          },
         ],
       },
     ],
@@ -22,7 +34,17 @@ const pureCore = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.next/**', 'data/**', 'test-results/**', 'playwright-report/**', 'bench/out/**', 'next-env.d.ts'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.next/**',
+      'data/**',
+      'test-results/**',
+      'playwright-report/**',
+      'bench/out/**',
+      'next-env.d.ts',
+    ],
+  },
   ...nextVitals,
   ...nextTs,
   {

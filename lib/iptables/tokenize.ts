@@ -1,15 +1,8 @@
 /**
- * Splits one iptables-restore line into arguments the way iptables' own `add_param_to_argv` does:
- * spaces and tabs separate, a double quote opens a quoted part (possibly mid-token), a backslash
- * inside quotes escapes the next character, and a closing quote ends the argument.
+ * Reads one iptables-restore line argument by argument the way iptables' own `add_param_to_argv`
+ * does: spaces and tabs separate, a double quote opens a quoted part (possibly mid-argument), a
+ * backslash inside quotes escapes the next character, and a closing quote ends the argument.
  */
-export interface Tokens {
-  /** The arguments, unquoted. */
-  args: string[];
-  /** 0-based offset in the line where each argument starts, for error columns. */
-  starts: number[];
-}
-
 export class TokenizeError extends Error {
   constructor(
     message: string,
@@ -19,87 +12,88 @@ export class TokenizeError extends Error {
   }
 }
 
-export function tokenizeLine(line: string, from = 0): Tokens {
-  // Most lines hold no quote: split on blanks without building strings char by char.
-  if (line.indexOf('"', from) < 0) return splitBlanks(line, from);
-  return tokenizeQuoted(line, from);
-}
+const SPACE = 32;
+const TAB = 9;
+const QUOTE = 34;
+const BACKSLASH = 92;
 
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
-}
+export class LineScanner {
+  /** Offset of the next character to read. */
+  pos: number;
+  /** Offset where the argument last returned by `next` starts, for error columns. */
+  start = 0;
 
-function splitBlanks(line: string, from: number): Tokens {
-  const args: string[] = [];
-  const starts: number[] = [];
-  const n = line.length;
-  let i = from;
-  while (i < n) {
-    while (i < n && isBlank(line.charCodeAt(i))) i++;
-    if (i >= n) break;
-    const start = i;
-    while (i < n && !isBlank(line.charCodeAt(i))) i++;
-    args.push(line.slice(start, i));
-    starts.push(start);
+  constructor(
+    readonly line: string,
+    from = 0,
+  ) {
+    this.pos = from;
   }
-  return { args, starts };
-}
 
-function tokenizeQuoted(line: string, from: number): Tokens {
-  const args: string[] = [];
-  const starts: number[] = [];
-  let buf = '';
-  let inToken = false;
-  let quoted = false;
-  let quoteOpenAt = -1;
-  let start = 0;
-  const n = line.length;
-  for (let i = from; i < n; i++) {
-    const ch = line[i]!;
-    if (quoteOpenAt >= 0) {
-      if (ch === '\\') {
-        if (i + 1 >= n) break;
-        buf += line[++i];
-      } else if (ch === '"') {
-        quoteOpenAt = -1;
-        // iptables ends the argument at the closing quote: `"a b"c` is two arguments.
-        args.push(buf);
-        starts.push(start);
-        buf = '';
-        inToken = false;
-        quoted = false;
-      } else {
-        buf += ch;
+  private skipBlanks(): void {
+    const { line } = this;
+    let i = this.pos;
+    for (let c = line.charCodeAt(i); c === SPACE || c === TAB; c = line.charCodeAt(++i));
+    this.pos = i;
+  }
+
+  /** True when the next argument is a lone `!`. */
+  peekBang(): boolean {
+    this.skipBlanks();
+    const { line, pos } = this;
+    if (line.charCodeAt(pos) !== 33) return false;
+    const after = line.charCodeAt(pos + 1);
+    return Number.isNaN(after) || after === SPACE || after === TAB;
+  }
+
+  atEnd(): boolean {
+    this.skipBlanks();
+    return this.pos >= this.line.length;
+  }
+
+  /** The next argument, unquoted; undefined at the end of the line. */
+  next(): string | undefined {
+    this.skipBlanks();
+    const { line } = this;
+    const n = line.length;
+    let i = this.pos;
+    if (i >= n) return undefined;
+    this.start = i;
+    let c = line.charCodeAt(i);
+    while (i < n && c !== SPACE && c !== TAB && c !== QUOTE) c = line.charCodeAt(++i);
+    if (i >= n || c !== QUOTE) {
+      this.pos = i;
+      return line.slice(this.start, i);
+    }
+    // A quoted part: it may follow unquoted characters, and its closing quote ends the argument.
+    let out = line.slice(this.start, i);
+    const open = i++;
+    let from = i;
+    for (;;) {
+      if (i >= n) throw new TokenizeError('unterminated quote: expected a closing "', open);
+      c = line.charCodeAt(i);
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        out += line.slice(from, i);
+        if (i + 1 >= n) throw new TokenizeError('unterminated quote: expected a closing "', open);
+        from = i + 1;
+        i += 2;
+        continue;
       }
-      continue;
+      i++;
     }
-    if (ch === '"') {
-      if (!inToken) start = i;
-      inToken = true;
-      quoted = true;
-      quoteOpenAt = i;
-      continue;
-    }
-    if (ch === ' ' || ch === '\t') {
-      if (inToken && (buf.length > 0 || quoted)) {
-        args.push(buf);
-        starts.push(start);
-      }
-      buf = '';
-      inToken = false;
-      quoted = false;
-      continue;
-    }
-    if (!inToken) start = i;
-    inToken = true;
-    buf += ch;
+    out += line.slice(from, i);
+    this.pos = i + 1;
+    return out;
   }
-  if (quoteOpenAt >= 0) throw new TokenizeError('unterminated quote: expected a closing "', quoteOpenAt);
-  if (inToken && (buf.length > 0 || quoted)) {
-    args.push(buf);
-    starts.push(start);
-  }
-  return { args, starts };
+}
+
+/** All arguments of a line (for callers that want them at once). */
+export function tokenizeLine(line: string, from = 0): string[] {
+  const scanner = new LineScanner(line, from);
+  const args: string[] = [];
+  for (let a = scanner.next(); a !== undefined; a = scanner.next()) args.push(a);
+  return args;
 }
 
 const safeChars = /^[A-Za-z0-9_-]+$/;

@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+export const benchDir = path.dirname(new URL(import.meta.url).pathname);
+export const outDir = path.join(benchDir, 'out');
+
+export interface Measurement {
+  ms: number[];
+  maxRssMb: number;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Runs one mode of measure-worker.ts in a fresh Node process. */
+export function measure(mode: string, file: string, runs = 5): Measurement {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(benchDir, 'measure-worker.ts'), mode, file, String(runs)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
+  if (result.status !== 0) throw new Error(`measure ${mode} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as Measurement;
+}
+
+export function fmt(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}
+
+export function verdict(ok: boolean): string {
+  return ok ? 'met' : 'NOT MET';
+}
