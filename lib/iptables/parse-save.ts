@@ -72,6 +72,31 @@ interface Pending<M> {
   index: ModuleIndex | null;
   /** Scanner offset of its first option, to fall back to verbatim arguments. */
   from: number;
+  /** Its text `-m NAME opts...` runs from `start` to `end` (-1 while options may still follow)... */
+  start: number;
+  end: number;
+  /** ...unless an option of it came after another's: then its text is not one piece and it is not shared. */
+  shareable: boolean;
+}
+
+/**
+ * Parsed rules are immutable, so identical pieces are shared: a kube-proxy node repeats the same
+ * `-m tcp`, `-m comment --comment ns/svc:port` and `-j KUBE-MARK-MASQ` thousands of times, and
+ * sharing them keeps a 170k-rule dump small and quick to build.
+ */
+class SharedPieces {
+  readonly matches = new Map<string, IptMatch>();
+  readonly targets = new Map<string, IptTarget>();
+  readonly chainTargets = new Map<IptChain, IptTarget>();
+  private readonly values = new Map<string, NegatableValue>();
+  private readonly negatedValues = new Map<string, NegatableValue>();
+
+  value(value: string, negate: boolean): NegatableValue {
+    const cache = negate ? this.negatedValues : this.values;
+    let v = cache.get(value);
+    if (!v) cache.set(value, (v = { value, negate }));
+    return v;
+  }
 }
 
 class SaveParser {
@@ -83,6 +108,8 @@ class SaveParser {
   private backend: IptBackend = 'unknown';
   private version: string | null = null;
   private otherBackendHasRules: boolean;
+  private lastChain: IptChain | null = null;
+  private readonly shared = new SharedPieces();
   /** The scanner of the rule being read, for error columns. */
   private scan = new LineScanner('');
 
@@ -239,14 +266,21 @@ class SaveParser {
     }
     this.tables.push(open.table);
     this.open = null;
+    this.lastChain = null;
   }
 
   /** The chain a command names: declared, or a built-in one the dump did not declare (restore payloads). */
   private chainArg(open: OpenTable): IptChain {
     const name = this.scan.next();
     if (name === undefined) this.fail(this.scan.pos + 1, 'expected a chain name');
+    // Dumps list a chain's rules together: most lines name the chain of the line before.
+    const last = this.lastChain;
+    if (last !== null && last.name === name) return last;
     const chain = open.chains.get(name);
-    if (chain) return chain;
+    if (chain) {
+      this.lastChain = chain;
+      return chain;
+    }
     if (builtinChains[open.table.name]!.includes(name)) {
       // Not declared in this payload (kube-proxy's restore input): its policy is not known from the dump.
       const implicit: IptChain = { name, policy: null, builtin: true, counters: null, line: 0, rules: [] };
@@ -354,6 +388,9 @@ class SaveParser {
         open.chains.delete(chain.name);
         chain.name = to;
         open.chains.set(to, chain);
+        // Jumps to the chain follow it, as they do in the kernel.
+        const jump = this.shared.chainTargets.get(chain);
+        if (jump) jump.name = to;
         return;
       }
       case '-Z':
@@ -375,6 +412,7 @@ class SaveParser {
       if (chain.builtin) this.failHere(`built-in chain ${chain.name} cannot be deleted`);
       open.chains.delete(chain.name);
     }
+    this.lastChain = null;
     open.table.chains = open.table.chains.filter((c) => !victims.includes(c));
   }
 
@@ -408,7 +446,7 @@ class SaveParser {
     }
     const value = scan.next();
     if (value === undefined) this.fail(scan.pos + 1, `option ${flag} requires an argument`);
-    return { value, negate };
+    return this.shared.value(value, negate);
   }
 
   /** Returns null for a rule restricted to the other family (`-4` in an ip6tables dump). */
@@ -434,6 +472,8 @@ class SaveParser {
     let negate = false;
     let negateAt = 0;
     let onlyFamily: IpFamily | null = null;
+    // The match or target whose options may still follow without interruption.
+    let openPiece: Pending<IptMatch | IptTarget> | null = null;
 
     for (let a = scan.next(); a !== undefined; a = scan.next()) {
       if (a === '!') {
@@ -442,18 +482,30 @@ class SaveParser {
         negateAt = scan.start;
         continue;
       }
+      const tokenStart = negate ? negateAt : scan.start;
       // Most arguments are module options (`--dport`); test for those before the base options.
       const long = a.charCodeAt(1) === 45; /* - */
       if (long && !baseLongOptions.has(a)) {
         if (a.charCodeAt(0) !== 45) this.failHere(`unexpected argument ${quoteForError(a)}`);
+        let owner: Pending<IptMatch | IptTarget>;
         // Options after -j belong to the target unless only a match knows them (getopt merges all).
         if (target && (target.index?.byFlag.has(a) || !pending.some((p) => p.index?.byFlag.has(a)))) {
           rule.target = this.targetOption(target, a, negate, open);
+          owner = target;
         } else {
-          this.matchOption(rule, pending, a, negate);
+          owner = this.matchOption(rule, pending, a, negate);
+        }
+        if (owner !== openPiece) {
+          if (openPiece) openPiece.end = tokenStart;
+          openPiece = null;
+          owner.shareable = false;
         }
         negate = false;
         continue;
+      }
+      if (openPiece) {
+        openPiece.end = tokenStart;
+        openPiece = null;
       }
       switch (a) {
         case '-s':
@@ -513,8 +565,10 @@ class SaveParser {
             ? ({ name: index.spec.name, options: {} } as KnownMatch)
             : { name, args: [], reason: `match module ${name} is not interpreted by packetlens` };
           if (name === 'icmp6') this.v6Hint = true;
-          pending.push({ module: match, index, from: scan.pos });
+          const piece = { module: match, index, from: scan.pos, start: tokenStart, end: -1, shareable: true };
+          pending.push(piece);
           rule.matches.push(match);
+          openPiece = piece;
           break;
         }
         case '-j':
@@ -526,12 +580,11 @@ class SaveParser {
           const name = scan.next();
           if (name === undefined) this.fail(scan.pos + 1, `${a} requires a target or chain name`);
           rule.goto = a === '-g' || a === '--goto';
-          const isChain = open.chains.has(name) && !targetIndex.has(name);
-          if (rule.goto && !isChain)
-            this.failHere(`-g needs a chain of table ${open.table.name}, not ${name}`);
-          const index = isChain ? null : (targetIndex.get(name) ?? null);
-          const resolved: IptTarget = isChain
-            ? { name: open.chains.get(name)!.name, chain: true }
+          const chain = open.chains.get(name);
+          if (rule.goto && !chain) this.failHere(`-g needs a chain of table ${open.table.name}, not ${name}`);
+          const index = chain ? null : (targetIndex.get(name) ?? null);
+          const resolved: IptTarget = chain
+            ? this.chainTarget(chain)
             : index
               ? ({ name: index.spec.name, options: {} } as KnownTarget)
               : {
@@ -539,8 +592,9 @@ class SaveParser {
                   args: [],
                   reason: `${name} is neither a target packetlens interprets nor a chain of table ${open.table.name}`,
                 };
-          target = { module: resolved, index, from: scan.pos };
+          target = { module: resolved, index, from: scan.pos, start: tokenStart, end: -1, shareable: !chain };
           rule.target = resolved;
+          openPiece = target;
           break;
         }
         default:
@@ -550,30 +604,74 @@ class SaveParser {
     }
     if (negate) this.fail(negateAt + 1, '! must be followed by an option');
     if (onlyFamily && this.family && onlyFamily !== this.family) return null;
+    if (openPiece) openPiece.end = scan.line.length;
+    const line = scan.line;
+    for (let k = 0; k < pending.length; k++) {
+      const p = pending[k]!;
+      if (!p.shareable || p.end < 0) continue;
+      const key = line.slice(p.start, p.end);
+      const known = this.shared.matches.get(key);
+      if (known) rule.matches[k] = known;
+      else this.shared.matches.set(key, p.module);
+    }
+    if (target && target.shareable && target.end >= 0) {
+      const key = line.slice(target.start, target.end);
+      const known = this.shared.targets.get(key);
+      if (known) rule.target = known;
+      else this.shared.targets.set(key, target.module);
+    }
     // Arrays grown by push keep spare capacity; 170k rules are worth an exact-size copy.
     if (rule.matches.length > 0) rule.matches = rule.matches.slice();
     return rule;
   }
 
+  private chainTarget(chain: IptChain): IptTarget {
+    let t = this.shared.chainTargets.get(chain);
+    if (!t) this.shared.chainTargets.set(chain, (t = { name: chain.name, chain: true }));
+    return t;
+  }
+
   /** Reads one `--option args` of the current matches. */
-  private matchOption(rule: IptRule, pending: Pending<IptMatch>[], flag: string, negate: boolean): void {
+  /** Reads one `--option args` into the match it belongs to, and returns that match. */
+  private matchOption(
+    rule: IptRule,
+    pending: Pending<IptMatch>[],
+    flag: string,
+    negate: boolean,
+  ): Pending<IptMatch> {
     // The latest match that knows this option takes it, as iptables' merged getopt table does.
     for (let k = pending.length - 1; k >= 0; k--) {
       const p = pending[k]!;
       const opt = p.index?.byFlag.get(flag);
-      if (opt) return this.decodeOption((p.module as KnownMatch).options, opt, flag, negate);
+      if (opt) {
+        this.decodeOption((p.module as KnownMatch).options, opt, flag, negate);
+        return p;
+      }
     }
     const last = pending[pending.length - 1];
-    if (last && !last.index) return this.rawOption(last.module as UnknownModule, flag, negate);
+    if (last && !last.index) {
+      this.rawOption(last.module as UnknownModule, flag, negate);
+      return last;
+    }
     // `-p tcp --dport 80` without `-m tcp`: iptables loads the protocol's match by itself.
     const implicit = rule.proto && !rule.proto.negate ? implicitProtoMatch[rule.proto.value] : undefined;
     const implicitIndex = implicit ? matchIndex.get(implicit) : undefined;
     const opt = implicitIndex?.byFlag.get(flag);
     if (implicit && implicitIndex && opt && !pending.some((p) => p.module.name === implicit)) {
       const match = { name: implicit, options: {} } as KnownMatch;
-      pending.push({ module: match, index: implicitIndex, from: this.scan.start });
+      // No `-m` of its own in the text: never shared.
+      const piece = {
+        module: match,
+        index: implicitIndex,
+        from: this.scan.start,
+        start: 0,
+        end: -1,
+        shareable: false,
+      };
+      pending.push(piece);
       rule.matches.push(match);
-      return this.decodeOption(match.options, opt, flag, negate);
+      this.decodeOption(match.options, opt, flag, negate);
+      return piece;
     }
     if (last) {
       // A known module with an option packetlens does not type: keep the whole match verbatim.
@@ -583,7 +681,8 @@ class SaveParser {
       );
       rule.matches[rule.matches.indexOf(last.module)] = verbatim;
       last.module = verbatim;
-      return this.rawOption(verbatim, flag, negate);
+      this.rawOption(verbatim, flag, negate);
+      return last;
     }
     this.failHere(
       `unknown option ${quoteForError(flag)}: expected -s, -d, -i, -o, -p, -m, -j or -g before module options`,

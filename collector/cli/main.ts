@@ -1,0 +1,52 @@
+import { describeError, UsageError } from './cli-error';
+import { exportCommand, exportHelp } from './export-command';
+import { importCommand, importHelp } from './import-command';
+import { statsCommand, statsHelp } from './stats-command';
+
+type Command = (argv: string[], stdout: (s: string) => void) => Promise<void>;
+
+const commands: Record<string, { run: Command; help: string; summary: string }> = {
+  import: {
+    run: importCommand,
+    help: importHelp,
+    summary: 'build a snapshot from iptables-save, nft -j, ip -j and ipset outputs',
+  },
+  export: {
+    run: exportCommand,
+    help: exportHelp,
+    summary: 'write a snapshot back as iptables-save, ip6tables-save or JSON',
+  },
+  stats: { run: statsCommand, help: statsHelp, summary: 'rule and chain counts, the longest chain' },
+};
+
+const usage = `Usage: packetlens COMMAND [options]
+
+Commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .join('\n')}
+
+Run 'packetlens COMMAND --help' for a command's options.`;
+
+/** Runs one CLI invocation; returns the exit code. Errors are one line on stderr. */
+export async function main(
+  argv: string[],
+  io = { stdout: (s: string) => console.log(s), stderr: (s: string) => console.error(s) },
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  try {
+    if (!command)
+      throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(commands).join(', ')})`);
+    await command.run(rest, io.stdout);
+    return 0;
+  } catch (e) {
+    const { line, code } = describeError(command ? name : '', e);
+    io.stderr(line.replace('packetlens : ', 'packetlens: '));
+    return code;
+  }
+}
