@@ -80,12 +80,21 @@ describe('packetlens import, stats and export', () => {
     });
   });
 
-  it.runIf(existsSync(corpus))('counts an iptables-nft rule once when nft -j shows it too', async () => {
-    const ipt = path.join(corpus, 'docker/moby-bridge-portmap-nat.iptables');
-    const out = path.join(work, 'docker.snapshot.json');
-    expect((await cli('import', ipt, '--out', out)).code).toBe(0);
-    const alone = JSON.parse((await cli('stats', out, '--json')).out);
-    expect(alone.rules.total).toBe(14);
+  it('counts an iptables-nft rule once when nft -j shows it too', async () => {
+    // Captured from the real CNI bridge and portmap plugins: 16 IPv4 and 15 IPv6 rules, which
+    // nft -j lists a second time in its ip/ip6 nat and filter tables.
+    const fixtures = path.join(repo, 'lib/iptables/__fixtures__');
+    const ipt = path.join(fixtures, 'cni-bridge-portmap.iptables-save');
+    const ip6t = path.join(fixtures, 'cni-bridge-portmap.ip6tables-save');
+    const nft = path.join(fixtures, 'cni-bridge-portmap.nft.json');
+    const both = path.join(work, 'cni-both.snapshot.json');
+    expect((await cli('import', ipt, ip6t, nft, '--out', both)).code).toBe(0);
+    const stats = JSON.parse((await cli('stats', both, '--json')).out);
+    expect(stats.rules.total).toBe(31);
+    expect(stats.rules.byTable).toEqual({ 'ip/filter': 4, 'ip/nat': 12, 'ip6/filter': 4, 'ip6/nat': 11 });
+    const nftOnly = path.join(work, 'cni-nft.snapshot.json');
+    expect((await cli('import', nft, '--out', nftOnly)).code).toBe(0);
+    expect(JSON.parse((await cli('stats', nftOnly, '--json')).out).rules.total).toBe(31);
   });
 
   it('prints help for every command and exits 0', async () => {

@@ -3,7 +3,7 @@ import { quoteForError } from '../parse/parse-error';
 import { addressFamily } from './address-text';
 import type { IpJsonSource } from './ip-json';
 import { ipJsonFail } from './ip-json';
-import type { JsonPath } from './json-text';
+import type { JsonPath } from '../parse/json-text';
 
 /** An address field of one entry, for telling the entry's family. */
 export interface AddressField {

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
-import { ParseError } from '../parse/parse-error';
-import type { JsonPath } from './json-text';
-import { jsonLocate, jsonPathText, jsonTextParse, lineColumnAt } from './json-text';
+import type { JsonPath } from '../parse/json-text';
+import { jsonPathError, jsonTextParse } from '../parse/json-text';
 
 /**
  * One `ip -j` output being read: its text, for locating errors, and its name. Shape errors name the
@@ -16,8 +15,7 @@ export interface IpJsonSource {
 
 /** Throws a ParseError at the value `path` leads to (or the deepest container of it that exists). */
 export function ipJsonFail(src: IpJsonSource, path: JsonPath, reason: string): never {
-  const { line, column } = lineColumnAt(src.text, jsonLocate(src.text, path));
-  throw new ParseError(src.file, line, column, path.length > 0 ? `${jsonPathText(path)}: ${reason}` : reason);
+  throw jsonPathError(src.text, src.file, path, reason);
 }
 
 /**

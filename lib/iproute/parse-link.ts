@@ -1,7 +1,7 @@
 import type { BridgeInfo, BridgePort, Interface, LinkRef, VxlanInfo } from '../model/iproute';
 import type { IpJsonSource } from './ip-json';
 import { ipJsonArray, ipJsonCheck } from './ip-json';
-import type { JsonPath } from './json-text';
+import type { JsonPath } from '../parse/json-text';
 import type { RawLink } from './raw-shapes';
 import {
   onOffValue,

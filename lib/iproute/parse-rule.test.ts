@@ -188,7 +188,7 @@ describe('parseIpRule errors', () => {
       "rule.json:2:12: unexpected end of file: expected '\"' to close the string opened at 2:9",
     );
     expect(parseError('[{"priority":0 "src":"all"}]')).toBe(
-      "rule.json:1:16: unexpected '\"': expected ',' or '}'",
+      "rule.json:1:16: unexpected '\"src\"': expected ',' or '}'",
     );
   });
 

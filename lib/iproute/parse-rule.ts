@@ -8,7 +8,7 @@ import type { AddressField } from './entry-family';
 import { entryFamily, fallbackFamily } from './entry-family';
 import type { IpJsonSource } from './ip-json';
 import { ipJsonArray, ipJsonCheck, ipJsonFail } from './ip-json';
-import type { JsonPath } from './json-text';
+import type { JsonPath } from '../parse/json-text';
 import type { RawRule } from './raw-shapes';
 import { isSet, RawRule as RawRuleSchema } from './raw-shapes';
 

@@ -14,6 +14,7 @@ import type {
   NegatableValue,
   UnknownModule,
 } from '../model/iptables';
+import { textLineColumn } from '../parse/json-text';
 import { ParseError, quoteForError } from '../parse/parse-error';
 import type { AnyOptionSpec } from './module-spec';
 import type { ModuleIndex } from './modules-index';
@@ -124,7 +125,7 @@ class SaveParser {
     const { text } = this;
     const nul = text.indexOf('\0');
     if (nul >= 0) {
-      const at = positionOf(text, nul);
+      const at = textLineColumn(text, nul);
       throw new ParseError(this.opts.file, at.line, at.column, 'binary data: expected iptables-save text');
     }
     let pos = 0;
@@ -780,14 +781,4 @@ class SaveParser {
     }
     into[opt.key] = { value, negate };
   }
-}
-
-function positionOf(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
 }

@@ -16,6 +16,9 @@ export class ParseError extends Error {
 
 /** Shortens untrusted text quoted inside an error message so that a 1 MB line stays a one-line error. */
 export function quoteForError(text: string, max = 40): string {
-  const printable = text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const printable = text.replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
   return printable.length > max ? `'${printable.slice(0, max)}…'` : `'${printable}'`;
 }

@@ -9,7 +9,7 @@ import {
   parseIpRoute,
   parseIpRule,
 } from '../iproute/parse-json';
-import { jsonTextParse } from '../iproute/json-text';
+import { jsonTextParse } from '../parse/json-text';
 import { parseIpsetSave } from '../ipset/parse-save';
 import { parseIptablesSave } from '../iptables/parse-save';
 import { parseNftJson } from '../nftables/parse-json';

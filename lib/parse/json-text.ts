@@ -1,67 +1,90 @@
-import { ParseError, quoteForError } from '../parse/parse-error';
+import { ParseError, quoteForError } from './parse-error';
 
 /**
  * JSON text with positions: parse with errors that carry line and column, and find where a value
  * of a parsed document sits in its text. JSON.parse does the parsing; the scans here only run to
- * explain a failure, so the common path stays as fast as the engine's parser.
+ * explain a failure or to place a shape error, so the common path stays as fast as the engine's
+ * parser. Node 20's JSON.parse messages differ between versions and often lack a position, so they
+ * are never shown. All scans are iterative (nesting costs memory, not stack) and linear in the text.
  */
 
 /** Where a value sits in a JSON document: array indexes and object keys from the root. */
 export type JsonPath = readonly (string | number)[];
 
-/** `[3].nexthops[0].gateway`: a path as error messages show it. */
-export function jsonPathText(path: JsonPath): string {
-  return path
-    .map((p) =>
-      typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][\w-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`,
-    )
-    .join('')
-    .replace(/^\./, '');
+/** The first syntax error of a JSON text: its UTF-16 offset and what was expected there. */
+export interface JsonSyntaxFault {
+  offset: number;
+  reason: string;
 }
 
-/** 1-based line and column of a UTF-16 offset. */
-export function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+/** `nftables[12].rule.expr[3]`, `[3].nexthops[0].gateway`: a path as error messages show it. */
+export function jsonPathText(path: JsonPath): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else if (!/^[A-Za-z_]\w*$/.test(p)) out += `[${JSON.stringify(p)}]`;
+    else out += out === '' ? p : `.${p}`;
+  }
+  return out;
+}
+
+/** 1-based line and column (UTF-16 units) of an offset; an offset past the end counts as the end. */
+export function textLineColumn(text: string, offset: number): { line: number; column: number } {
+  const end = Math.min(offset, text.length);
   let line = 1;
   let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) {
     line++;
     lineStart = i + 1;
   }
-  return { line, column: offset - lineStart + 1 };
+  return { line, column: end - lineStart + 1 };
 }
 
-function fail(text: string, file: string, offset: number, reason: string): never {
-  const { line, column } = lineColumnAt(text, offset);
-  throw new ParseError(file, line, column, reason);
+function errorAt(text: string, file: string, offset: number, reason: string): ParseError {
+  const { line, column } = textLineColumn(text, offset);
+  return new ParseError(file, line, column, reason);
+}
+
+/** Where the document starts: after a byte-order mark, which JSON.parse rejects and editors write. */
+function documentStart(text: string): number {
+  return text.charCodeAt(0) === 0xfeff ? 1 : 0;
 }
 
 /**
  * Parses JSON text. `what` names what the file should hold, for the messages about binary or empty
- * input, e.g. "the JSON array `ip -j route` prints". Throws only ParseError.
+ * input, e.g. "the JSON array `ip -j route` prints". A leading byte-order mark is allowed. Throws
+ * only ParseError.
  */
 export function jsonTextParse(text: string, file: string, what: string): unknown {
-  const nul = text.indexOf('\0');
-  if (nul >= 0) fail(text, file, nul, `binary data: expected ${what}`);
-  if (text.trim() === '') throw new ParseError(file, 1, 1, `empty file: expected ${what}`);
+  const start = documentStart(text);
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(start === 0 ? text : text.slice(start)) as unknown;
   } catch {
-    // The engine's message differs between Node versions and may lack a position: find it ourselves.
-    const fault = jsonSyntaxFault(text);
-    if (fault) fail(text, file, fault.offset, fault.reason);
-    // Only an engine limit (nesting, memory) can get here: report it at the start.
+    // Valid JSON holds no NUL and is never blank, so these checks cost nothing on the common path.
+    const nul = text.indexOf('\0');
+    if (nul >= 0) throw errorAt(text, file, nul, `binary data: expected ${what}`);
+    if (text.trim() === '') throw new ParseError(file, 1, 1, `empty file: expected ${what}`);
+    // A space in place of the byte-order mark keeps every offset where it was.
+    const fault = jsonSyntaxFault(start === 0 ? text : ` ${text.slice(start)}`);
+    if (fault) throw errorAt(text, file, fault.offset, fault.reason);
+    // Only an engine limit (string length, memory) can get here: report it at the start.
     throw new ParseError(file, 1, 1, `JSON too large or too deeply nested to read: expected ${what}`);
   }
 }
 
-interface SyntaxFault {
-  offset: number;
-  reason: string;
+/**
+ * A ParseError at the value `path` leads to in valid JSON text (or at the deepest container of it
+ * that exists), its reason prefixed with the path unless that is the root.
+ */
+export function jsonPathError(text: string, file: string, path: JsonPath, reason: string): ParseError {
+  const message = path.length > 0 ? `${jsonPathText(path)}: ${reason}` : reason;
+  return errorAt(text, file, jsonPathOffset(text, path), message);
 }
 
 type Expect = 'value' | 'value-or-]' | 'key' | 'key-or-}' | 'colon' | 'comma-or-close' | 'end';
 
 const numberRe = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const literalRe = /true|false|null/y;
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -72,12 +95,14 @@ function skipWhitespace(text: string, i: number): number {
   return i;
 }
 
-/** The token at `i` for a message: a bare word whole (`True`, `NaN`), anything else one character. */
+/**
+ * The token at `i` for a message: a string or bare word whole (`"table"`, `True`, `NaN`), anything
+ * else one character; at most 40 characters are shown.
+ */
 function tokenAt(text: string, i: number): string {
-  const word = /[A-Za-z0-9_+.-]+/y;
-  word.lastIndex = i;
-  const m = word.exec(text);
-  return quoteForError(m ? m[0] : text.slice(i, i + 1));
+  const head = text.slice(i, i + 41);
+  const m = /^"(?:[^"\\]|\\[\s\S])*"?/.exec(head) ?? /^[^\s,:[\]{}"]+/.exec(head);
+  return quoteForError(m ? m[0] : head.slice(0, 1));
 }
 
 function expectation(expect: Expect, inArray: boolean): string {
@@ -100,7 +125,7 @@ function expectation(expect: Expect, inArray: boolean): string {
 }
 
 /** Scans a string starting at its opening quote; returns the offset after its closing quote or a fault. */
-function scanString(text: string, start: number): number | SyntaxFault {
+function scanString(text: string, start: number): number | JsonSyntaxFault {
   let i = start + 1;
   const n = text.length;
   while (i < n) {
@@ -128,14 +153,15 @@ function scanString(text: string, start: number): number | SyntaxFault {
       i += 2;
       continue;
     }
-    if (c < 0x20)
+    if (c < 0x20) {
       return {
         offset: i,
         reason: `control character ${quoteForError(text[i]!)} inside a string: expected it escaped`,
       };
+    }
     i++;
   }
-  const { line, column } = lineColumnAt(text, start);
+  const { line, column } = textLineColumn(text, start);
   return {
     offset: n,
     reason: `unexpected end of file: expected '"' to close the string opened at ${line}:${column}`,
@@ -143,16 +169,21 @@ function scanString(text: string, start: number): number | SyntaxFault {
 }
 
 /**
- * Finds the first syntax error of a JSON text and says what was expected there. Iterative, so
- * nesting depth costs memory, not stack, and linear in the text.
+ * Finds the first syntax error of a JSON text and says what was expected there, or null when
+ * JSON.parse would accept the text.
  */
-export function jsonSyntaxFault(text: string): SyntaxFault | null {
+export function jsonSyntaxFault(text: string): JsonSyntaxFault | null {
   const stack: ('[' | '{')[] = [];
   let expect: Expect = 'value';
   let i = 0;
   const n = text.length;
   const afterValue = (): Expect => (stack.length > 0 ? 'comma-or-close' : 'end');
-  const unexpected = (at: number): SyntaxFault => ({
+  const closeContainer = (): void => {
+    i++;
+    stack.pop();
+    expect = afterValue();
+  };
+  const unexpected = (at: number): JsonSyntaxFault => ({
     offset: at,
     reason: `unexpected ${tokenAt(text, at)}: expected ${expectation(expect, stack[stack.length - 1] === '[')}`,
   });
@@ -182,19 +213,14 @@ export function jsonSyntaxFault(text: string): SyntaxFault | null {
         if (c === ',') {
           i++;
           expect = close === ']' ? 'value' : 'key';
-        } else if (c === close) {
-          i++;
-          stack.pop();
-          expect = afterValue();
-        } else return unexpected(i);
+        } else if (c === close) closeContainer();
+        else return unexpected(i);
         break;
       }
       case 'key':
       case 'key-or-}': {
         if (c === '}' && expect === 'key-or-}') {
-          i++;
-          stack.pop();
-          expect = afterValue();
+          closeContainer();
           break;
         }
         if (c !== '"') return unexpected(i);
@@ -206,11 +232,8 @@ export function jsonSyntaxFault(text: string): SyntaxFault | null {
       }
       case 'value':
       case 'value-or-]': {
-        if (c === ']' && expect === 'value-or-]') {
-          i++;
-          stack.pop();
-          expect = afterValue();
-        } else if (c === '{') {
+        if (c === ']' && expect === 'value-or-]') closeContainer();
+        else if (c === '{') {
           i++;
           stack.push('{');
           expect = 'key-or-}';
@@ -226,13 +249,18 @@ export function jsonSyntaxFault(text: string): SyntaxFault | null {
         } else if (c === '-' || (c >= '0' && c <= '9')) {
           numberRe.lastIndex = i;
           const m = numberRe.exec(text);
-          if (!m) return { offset: i, reason: `bad number ${tokenAt(text, i)}: expected a JSON number` };
+          // `-`, `01`, `1.`, `1e5x`: the whole token is the bad number.
+          if (!m || /[\w.+-]/.test(text[i + m[0].length] ?? ' ')) {
+            return { offset: i, reason: `bad number ${tokenAt(text, i)}: expected a JSON number` };
+          }
           i += m[0].length;
           expect = afterValue();
         } else {
-          const literal = ['true', 'false', 'null'].find((l) => text.startsWith(l, i));
-          if (!literal) return unexpected(i);
-          i += literal.length;
+          literalRe.lastIndex = i;
+          const m = literalRe.exec(text);
+          // `True`, `NaN`, `nullx`: the whole word is unexpected.
+          if (!m || /\w/.test(text[i + m[0].length] ?? ' ')) return unexpected(i);
+          i += m[0].length;
           expect = afterValue();
         }
         break;
@@ -269,13 +297,22 @@ function skipValidString(text: string, i: number): number {
   return text.length;
 }
 
+function keyMatches(quoted: string, key: string): boolean {
+  if (!quoted.includes('\\')) return quoted === `"${key}"`;
+  try {
+    return JSON.parse(quoted) === key;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Offset of the value at `path` in valid JSON text; when the path leads to a missing element or
  * key, the offset of the deepest array or object that exists. For a duplicated key the last one
  * counts, as in JSON.parse.
  */
-export function jsonLocate(text: string, path: JsonPath): number {
-  let pos = skipWhitespace(text, 0);
+export function jsonPathOffset(text: string, path: JsonPath): number {
+  let pos = skipWhitespace(text, documentStart(text));
   for (const step of path) {
     const open = text[pos];
     let found = -1;
@@ -308,13 +345,4 @@ export function jsonLocate(text: string, path: JsonPath): number {
     pos = found;
   }
   return pos;
-}
-
-function keyMatches(quoted: string, key: string): boolean {
-  if (!quoted.includes('\\')) return quoted === `"${key}"`;
-  try {
-    return JSON.parse(quoted) === key;
-  } catch {
-    return false;
-  }
 }
