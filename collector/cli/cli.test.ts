@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,6 @@ import { Snapshot } from '../../lib/model/snapshot';
 import { main } from './main';
 
 const repo = path.resolve(__dirname, '../..');
-const corpus = path.resolve(repo, '../shared/fixtures/real');
 const work = mkdtempSync(path.join(tmpdir(), 'packetlens-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
