@@ -4,7 +4,7 @@
  * Targets: >= 3x faster than the peer, <= 2.5x the floor, peak RSS < 600 MB; nft -j normalization
  * <= 1.5x a bare JSON.parse of the same text.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { netnsRun, withNetns } from '../collector/netns/netns';
 import { kubeProxyIptablesSave } from '../lib/generate/kube-proxy-iptables';
@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const dumpFile = path.join(outDir, `kube-proxy-${SERVICES}x${ENDPOINTS}.iptables`);
   const text = kubeProxyIptablesSave({ services: SERVICES, endpointsPerService: ENDPOINTS });
-  writeFileSync(dumpFile, text);
+  // The generator is deterministic: keep the file (and the nft JSON made from it) when unchanged.
+  if (!existsSync(dumpFile) || readFileSync(dumpFile, 'utf8') !== text) writeFileSync(dumpFile, text);
   const mb = statSync(dumpFile).size / 1e6;
   const rules = text.split('\n').filter((l) => l.startsWith('-A ')).length;
   console.log(
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
   );
 
   const parse = measure('iptables-parse', dumpFile);
+  // Peak RSS of one parse in a process of its own (repeated runs also hold the previous result).
+  const parseOnce = measure('iptables-parse', dumpFile, 1);
   const floor = measure('floor', dumpFile);
   const peer = await withNetns('bench-parse', async (ns) => {
     const times: number[] = [];
@@ -40,7 +43,7 @@ async function main(): Promise<void> {
   });
 
   const jsonFile = path.join(outDir, `kube-proxy-${SERVICES}x${ENDPOINTS}.nft.json`);
-  if (!existsSync(jsonFile) || statSync(jsonFile).mtimeMs < statSync(dumpFile).mtimeMs - 60_000) {
+  if (!existsSync(jsonFile) || statSync(jsonFile).mtimeMs < statSync(dumpFile).mtimeMs) {
     // The same rules as nft sees them: loaded by iptables-nft into a namespace, listed by nft -j.
     await withNetns('bench-nftjson', async (ns) => {
       const loaded = await netnsRun(ns, 'iptables-restore', [], text);
@@ -74,10 +77,10 @@ async function main(): Promise<void> {
       `target >= 3x: ${verdict(r / p >= 3)}`,
     ],
     [
-      'packetlens parse peak RSS',
-      `${parse.maxRssMb.toFixed(0)} MB`,
+      'packetlens parse peak RSS (one parse)',
+      `${parseOnce.maxRssMb.toFixed(0)} MB`,
       '',
-      `target < 600 MB: ${verdict(parse.maxRssMb < 600)}`,
+      `target < 600 MB: ${verdict(parseOnce.maxRssMb < 600)}`,
     ],
     [`nft -j JSON (${jsonMb.toFixed(1)} MB): JSON.parse`, fmt(j), '', ''],
     [

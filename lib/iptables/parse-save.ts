@@ -73,31 +73,6 @@ interface Pending<M> {
   index: ModuleIndex | null;
   /** Scanner offset of its first option, to fall back to verbatim arguments. */
   from: number;
-  /** Its text `-m NAME opts...` runs from `start` to `end` (-1 while options may still follow)... */
-  start: number;
-  end: number;
-  /** ...unless an option of it came after another's: then its text is not one piece and it is not shared. */
-  shareable: boolean;
-}
-
-/**
- * Parsed rules are immutable, so identical pieces are shared: a kube-proxy node repeats the same
- * `-m tcp`, `-m comment --comment ns/svc:port` and `-j KUBE-MARK-MASQ` thousands of times, and
- * sharing them keeps a 170k-rule dump small and quick to build.
- */
-class SharedPieces {
-  readonly matches = new Map<string, IptMatch>();
-  readonly targets = new Map<string, IptTarget>();
-  readonly chainTargets = new Map<IptChain, IptTarget>();
-  private readonly values = new Map<string, NegatableValue>();
-  private readonly negatedValues = new Map<string, NegatableValue>();
-
-  value(value: string, negate: boolean): NegatableValue {
-    const cache = negate ? this.negatedValues : this.values;
-    let v = cache.get(value);
-    if (!v) cache.set(value, (v = { value, negate }));
-    return v;
-  }
 }
 
 class SaveParser {
@@ -110,7 +85,8 @@ class SaveParser {
   private version: string | null = null;
   private otherBackendHasRules: boolean;
   private lastChain: IptChain | null = null;
-  private readonly shared = new SharedPieces();
+  /** One jump target object per chain: 170k rules jump to a few thousand chains. */
+  private readonly jumps = new Map<IptChain, IptTarget>();
   /** The scanner of the rule being read, for error columns. */
   private scan = new LineScanner('');
 
@@ -135,8 +111,11 @@ class SaveParser {
       if (end < 0) end = n;
       this.lineNo++;
       // A CR before the newline (a dump copied through Windows) is not part of the last argument.
-      const line = text.charCodeAt(end - 1) === 13 ? text.slice(pos, end - 1) : text.slice(pos, end);
-      if (line.length > 0) this.parseLine(line);
+      const stop = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+      // Rules are most of a dump: read them in place, without making a string of the line.
+      const c = text.charCodeAt(pos);
+      if (c === 45 /* - */ || c === 91 /* [ */) this.parseCommand(pos, stop);
+      else if (stop > pos) this.parseLine(text.slice(pos, stop), pos);
       pos = end + 1;
     }
     if (this.open) {
@@ -161,16 +140,21 @@ class SaveParser {
   }
 
   /** Fails at the argument the scanner returned last. */
-  private failHere(reason: string): never {
-    this.fail(this.scan.start + 1, reason);
+  /** 1-based column of an offset the current scanner returned. */
+  private col(offset: number): number {
+    return offset - this.scan.lineStart + 1;
   }
 
-  private parseLine(line: string): void {
+  private failHere(reason: string): never {
+    this.fail(this.col(this.scan.start), reason);
+  }
+
+  private parseLine(line: string, lineStart: number): void {
     let i = 0;
     while (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9) i++;
     if (i === line.length) return;
     const c = line[i];
-    if (c === '-' || c === '[') return this.parseCommand(line, i);
+    if (c === '-' || c === '[') return this.parseCommand(lineStart, lineStart + line.length);
     if (c === ':') return this.declareChain(line, i);
     if (c === '#') return this.parseComment(line.slice(i));
     if (c === '*') return this.startTable(line.slice(i + 1).trim(), i);
@@ -226,7 +210,8 @@ class SaveParser {
       this.failHere(`bad policy ${quoteForError(policy)}: expected ACCEPT, DROP or -`);
     }
     const countersText = scan.next();
-    const counters = countersText === undefined ? null : this.parseCounters(countersText, scan.start + 1);
+    const counters =
+      countersText === undefined ? null : this.parseCounters(countersText, this.col(scan.start));
     if (!scan.atEnd()) {
       scan.next();
       this.failHere(`unexpected ${quoteForError(line.slice(scan.start))} after chain declaration`);
@@ -273,7 +258,7 @@ class SaveParser {
   /** The chain a command names: declared, or a built-in one the dump did not declare (restore payloads). */
   private chainArg(open: OpenTable): IptChain {
     const name = this.scan.next();
-    if (name === undefined) this.fail(this.scan.pos + 1, 'expected a chain name');
+    if (name === undefined) this.fail(this.col(this.scan.pos), 'expected a chain name');
     // Dumps list a chain's rules together: most lines name the chain of the line before.
     const last = this.lastChain;
     if (last !== null && last.name === name) return last;
@@ -294,35 +279,42 @@ class SaveParser {
     );
   }
 
-  private parseCommand(line: string, col: number): void {
-    const open = this.requireTable(col, 'rule');
+  private parseCommand(lineStart: number, lineEnd: number): void {
+    const { text } = this;
+    let col = lineStart;
+    while (text.charCodeAt(col) === 32 || text.charCodeAt(col) === 9) col++;
+    const open = this.requireTable(col - lineStart, 'rule');
     let counters: Counters | null = null;
     let from = col;
-    if (line.charCodeAt(col) === 91 /* [ */) {
-      const close = line.indexOf(']', col);
-      if (close < 0)
-        this.fail(col + 1, `bad counters ${quoteForError(line.slice(col))}: expected [packets:bytes]`);
-      counters = this.parseCounters(line.slice(col, close + 1), col + 1);
+    if (text.charCodeAt(col) === 91 /* [ */) {
+      const close = text.indexOf(']', col);
+      if (close < 0 || close >= lineEnd) {
+        this.fail(
+          col - lineStart + 1,
+          `bad counters ${quoteForError(text.slice(col, lineEnd))}: expected [packets:bytes]`,
+        );
+      }
+      counters = this.parseCounters(text.slice(col, close + 1), col - lineStart + 1);
       from = close + 1;
-      while (line.charCodeAt(from) === 32 || line.charCodeAt(from) === 9) from++;
+      while (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9) from++;
     }
-    this.scan = new LineScanner(line, from);
+    this.scan = new LineScanner(text, from, lineEnd, lineStart);
     try {
-      this.runCommand(open, line, from, counters);
+      this.runCommand(open, text.slice(from, lineEnd), counters);
     } catch (e) {
-      if (e instanceof TokenizeError) this.fail(e.offset + 1, e.message);
+      if (e instanceof TokenizeError) this.fail(e.offset - lineStart + 1, e.message);
       throw e;
     }
   }
 
-  private runCommand(open: OpenTable, line: string, from: number, counters: Counters | null): void {
+  private runCommand(open: OpenTable, ruleText: string, counters: Counters | null): void {
     const scan = this.scan;
     const cmd = scan.next();
     switch (cmd) {
       case '-A':
       case '--append': {
         const chain = this.chainArg(open);
-        const rule = this.parseRule(open, line.slice(from), counters);
+        const rule = this.parseRule(open, ruleText, counters);
         if (rule) chain.rules.push(rule);
         return;
       }
@@ -339,7 +331,7 @@ class SaveParser {
         } else {
           scan.pos = mark;
         }
-        const rule = this.parseRule(open, line.slice(from), counters);
+        const rule = this.parseRule(open, ruleText, counters);
         if (rule) chain.rules.splice(pos - 1, 0, rule);
         return;
       }
@@ -349,7 +341,7 @@ class SaveParser {
       case '-N':
       case '--new-chain': {
         const name = scan.next();
-        if (name === undefined) this.fail(scan.pos + 1, 'expected a chain name after -N');
+        if (name === undefined) this.fail(this.col(scan.pos), 'expected a chain name after -N');
         if (open.chains.has(name)) this.failHere(`chain ${name} already exists in table ${open.table.name}`);
         const chain: IptChain = {
           name,
@@ -385,12 +377,12 @@ class SaveParser {
         const chain = this.chainArg(open);
         if (chain.builtin) this.failHere(`built-in chain ${chain.name} cannot be renamed`);
         const to = scan.next();
-        if (to === undefined) this.fail(scan.pos + 1, 'expected the new chain name after -E OLD');
+        if (to === undefined) this.fail(this.col(scan.pos), 'expected the new chain name after -E OLD');
         open.chains.delete(chain.name);
         chain.name = to;
         open.chains.set(to, chain);
         // Jumps to the chain follow it, as they do in the kernel.
-        const jump = this.shared.chainTargets.get(chain);
+        const jump = this.jumps.get(chain);
         if (jump) jump.name = to;
         return;
       }
@@ -446,8 +438,8 @@ class SaveParser {
       negate = true;
     }
     const value = scan.next();
-    if (value === undefined) this.fail(scan.pos + 1, `option ${flag} requires an argument`);
-    return this.shared.value(value, negate);
+    if (value === undefined) this.fail(this.col(scan.pos), `option ${flag} requires an argument`);
+    return { value, negate };
   }
 
   /** Returns null for a rule restricted to the other family (`-4` in an ip6tables dump). */
@@ -473,8 +465,6 @@ class SaveParser {
     let negate = false;
     let negateAt = 0;
     let onlyFamily: IpFamily | null = null;
-    // The match or target whose options may still follow without interruption.
-    let openPiece: Pending<IptMatch | IptTarget> | null = null;
 
     for (let a = scan.next(); a !== undefined; a = scan.next()) {
       if (a === '!') {
@@ -483,30 +473,18 @@ class SaveParser {
         negateAt = scan.start;
         continue;
       }
-      const tokenStart = negate ? negateAt : scan.start;
       // Most arguments are module options (`--dport`); test for those before the base options.
       const long = a.charCodeAt(1) === 45; /* - */
       if (long && !baseLongOptions.has(a)) {
         if (a.charCodeAt(0) !== 45) this.failHere(`unexpected argument ${quoteForError(a)}`);
-        let owner: Pending<IptMatch | IptTarget>;
         // Options after -j belong to the target unless only a match knows them (getopt merges all).
         if (target && (target.index?.byFlag.has(a) || !pending.some((p) => p.index?.byFlag.has(a)))) {
           rule.target = this.targetOption(target, a, negate, open);
-          owner = target;
         } else {
-          owner = this.matchOption(rule, pending, a, negate);
-        }
-        if (owner !== openPiece) {
-          if (openPiece) openPiece.end = tokenStart;
-          openPiece = null;
-          owner.shareable = false;
+          this.matchOption(rule, pending, a, negate);
         }
         negate = false;
         continue;
-      }
-      if (openPiece) {
-        openPiece.end = tokenStart;
-        openPiece = null;
       }
       switch (a) {
         case '-s':
@@ -558,28 +536,26 @@ class SaveParser {
         }
         case '-m':
         case '--match': {
-          if (negate) this.fail(negateAt + 1, '! is not allowed before -m');
+          if (negate) this.fail(this.col(negateAt), '! is not allowed before -m');
           const name = scan.next();
-          if (name === undefined) this.fail(scan.pos + 1, '-m requires a module name');
+          if (name === undefined) this.fail(this.col(scan.pos), '-m requires a module name');
           const index = matchIndex.get(name) ?? null;
           const match: IptMatch = index
             ? ({ name: index.spec.name, options: {} } as KnownMatch)
             : { name, args: [], reason: `match module ${name} is not interpreted by packetlens` };
           if (name === 'icmp6') this.v6Hint = true;
-          const piece = { module: match, index, from: scan.pos, start: tokenStart, end: -1, shareable: true };
-          pending.push(piece);
+          pending.push({ module: match, index, from: scan.pos });
           rule.matches.push(match);
-          openPiece = piece;
           break;
         }
         case '-j':
         case '--jump':
         case '-g':
         case '--goto': {
-          if (negate) this.fail(negateAt + 1, `! is not allowed before ${a}`);
+          if (negate) this.fail(this.col(negateAt), `! is not allowed before ${a}`);
           if (target) this.failHere('only one -j or -g per rule');
           const name = scan.next();
-          if (name === undefined) this.fail(scan.pos + 1, `${a} requires a target or chain name`);
+          if (name === undefined) this.fail(this.col(scan.pos), `${a} requires a target or chain name`);
           rule.goto = a === '-g' || a === '--goto';
           const chain = open.chains.get(name);
           if (rule.goto && !chain) this.failHere(`-g needs a chain of table ${open.table.name}, not ${name}`);
@@ -593,9 +569,8 @@ class SaveParser {
                   args: [],
                   reason: `${name} is neither a target packetlens interprets nor a chain of table ${open.table.name}`,
                 };
-          target = { module: resolved, index, from: scan.pos, start: tokenStart, end: -1, shareable: !chain };
+          target = { module: resolved, index, from: scan.pos };
           rule.target = resolved;
-          openPiece = target;
           break;
         }
         default:
@@ -603,76 +578,39 @@ class SaveParser {
       }
       negate = false;
     }
-    if (negate) this.fail(negateAt + 1, '! must be followed by an option');
+    if (negate) this.fail(this.col(negateAt), '! must be followed by an option');
     if (onlyFamily && this.family && onlyFamily !== this.family) return null;
-    if (openPiece) openPiece.end = scan.line.length;
-    const line = scan.line;
-    for (let k = 0; k < pending.length; k++) {
-      const p = pending[k]!;
-      if (!p.shareable || p.end < 0) continue;
-      const key = line.slice(p.start, p.end);
-      const known = this.shared.matches.get(key);
-      if (known) rule.matches[k] = known;
-      else this.shared.matches.set(key, p.module);
-    }
-    if (target && target.shareable && target.end >= 0) {
-      const key = line.slice(target.start, target.end);
-      const known = this.shared.targets.get(key);
-      if (known) rule.target = known;
-      else this.shared.targets.set(key, target.module);
-    }
     // Arrays grown by push keep spare capacity; 170k rules are worth an exact-size copy.
     if (rule.matches.length > 0) rule.matches = rule.matches.slice();
     return rule;
   }
 
   private chainTarget(chain: IptChain): IptTarget {
-    let t = this.shared.chainTargets.get(chain);
-    if (!t) this.shared.chainTargets.set(chain, (t = { name: chain.name, chain: true }));
+    let t = this.jumps.get(chain);
+    if (!t) this.jumps.set(chain, (t = { name: chain.name, chain: true }));
     return t;
   }
 
   /** Reads one `--option args` of the current matches. */
-  /** Reads one `--option args` into the match it belongs to, and returns that match. */
-  private matchOption(
-    rule: IptRule,
-    pending: Pending<IptMatch>[],
-    flag: string,
-    negate: boolean,
-  ): Pending<IptMatch> {
+  /** Reads one `--option args` into the match it belongs to. */
+  private matchOption(rule: IptRule, pending: Pending<IptMatch>[], flag: string, negate: boolean): void {
     // The latest match that knows this option takes it, as iptables' merged getopt table does.
     for (let k = pending.length - 1; k >= 0; k--) {
       const p = pending[k]!;
       const opt = p.index?.byFlag.get(flag);
-      if (opt) {
-        this.decodeOption((p.module as KnownMatch).options, opt, flag, negate);
-        return p;
-      }
+      if (opt) return this.decodeOption((p.module as KnownMatch).options, opt, flag, negate);
     }
     const last = pending[pending.length - 1];
-    if (last && !last.index) {
-      this.rawOption(last.module as UnknownModule, flag, negate);
-      return last;
-    }
+    if (last && !last.index) return this.rawOption(last.module as UnknownModule, flag, negate);
     // `-p tcp --dport 80` without `-m tcp`: iptables loads the protocol's match by itself.
     const implicit = rule.proto && !rule.proto.negate ? implicitProtoMatch[rule.proto.value] : undefined;
     const implicitIndex = implicit ? matchIndex.get(implicit) : undefined;
     const opt = implicitIndex?.byFlag.get(flag);
     if (implicit && implicitIndex && opt && !pending.some((p) => p.module.name === implicit)) {
       const match = { name: implicit, options: {} } as KnownMatch;
-      // No `-m` of its own in the text: never shared.
-      const piece = {
-        module: match,
-        index: implicitIndex,
-        from: this.scan.start,
-        start: 0,
-        end: -1,
-        shareable: false,
-      };
-      pending.push(piece);
+      pending.push({ module: match, index: implicitIndex, from: this.scan.start });
       rule.matches.push(match);
-      this.decodeOption(match.options, opt, flag, negate);
-      return piece;
+      return this.decodeOption(match.options, opt, flag, negate);
     }
     if (last) {
       // A known module with an option packetlens does not type: keep the whole match verbatim.
@@ -682,8 +620,7 @@ class SaveParser {
       );
       rule.matches[rule.matches.indexOf(last.module)] = verbatim;
       last.module = verbatim;
-      this.rawOption(verbatim, flag, negate);
-      return last;
+      return this.rawOption(verbatim, flag, negate);
     }
     this.failHere(
       `unknown option ${quoteForError(flag)}: expected -s, -d, -i, -o, -p, -m, -j or -g before module options`,
@@ -766,7 +703,7 @@ class SaveParser {
       for (let k = 0; k < arity; k++) {
         const v = scan.next();
         if (v === undefined)
-          this.fail(first + 1, `option ${flag} requires ${arity} argument${arity > 1 ? 's' : ''}`);
+          this.fail(this.col(first), `option ${flag} requires ${arity} argument${arity > 1 ? 's' : ''}`);
         values.push(v);
       }
       try {

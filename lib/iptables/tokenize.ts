@@ -23,39 +23,51 @@ export class LineScanner {
   /** Offset where the argument last returned by `next` starts, for error columns. */
   start = 0;
 
+  /**
+   * Reads `text` from `from` up to `end`. A parser passes the whole file and a line's bounds, so
+   * that no line string is made: arguments are slices of the file itself.
+   */
   constructor(
-    readonly line: string,
+    readonly text: string,
     from = 0,
+    readonly end = text.length,
+    /** Where the line starts, for 1-based columns: `offset - lineStart + 1`. */
+    readonly lineStart = 0,
   ) {
     this.pos = from;
   }
 
   private skipBlanks(): void {
-    const { line } = this;
+    const { text, end } = this;
     let i = this.pos;
-    for (let c = line.charCodeAt(i); c === SPACE || c === TAB; c = line.charCodeAt(++i));
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c !== SPACE && c !== TAB) break;
+      i++;
+    }
     this.pos = i;
   }
 
   /** True when the next argument is a lone `!`. */
   peekBang(): boolean {
     this.skipBlanks();
-    const { line, pos } = this;
-    if (line.charCodeAt(pos) !== 33) return false;
-    const after = line.charCodeAt(pos + 1);
-    return Number.isNaN(after) || after === SPACE || after === TAB;
+    const { text, pos } = this;
+    if (pos >= this.end || text.charCodeAt(pos) !== 33) return false;
+    if (pos + 1 >= this.end) return true;
+    const after = text.charCodeAt(pos + 1);
+    return after === SPACE || after === TAB;
   }
 
   atEnd(): boolean {
     this.skipBlanks();
-    return this.pos >= this.line.length;
+    return this.pos >= this.end;
   }
 
   /** The next argument, unquoted; undefined at the end of the line. */
   next(): string | undefined {
     this.skipBlanks();
-    const { line } = this;
-    const n = line.length;
+    const { text: line } = this;
+    const n = this.end;
     let i = this.pos;
     if (i >= n) return undefined;
     this.start = i;
