@@ -546,9 +546,8 @@ export const NftRule = z.object({
   /** 1-based position in its chain. */
   index: z.number().int().positive(),
   comment: z.string().nullable(),
+  /** Its text as `nft list ruleset` prints it is derived on demand: `nftRuleText(table, rule)`. */
   stmts: z.array(NftStmt),
-  /** The rule as `nft list ruleset` prints it (without the leading tabs). */
-  text: z.string(),
 });
 export type NftRule = z.infer<typeof NftRule>;
 

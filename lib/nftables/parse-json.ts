@@ -15,7 +15,6 @@ import {
 import { jsonPathError, jsonTextParse, type JsonPath } from '../parse/json-text';
 import { ParseError, quoteForError } from '../parse/parse-error';
 import { nftPriorityNames, nftPriorityResolve } from './priority';
-import { renderNftRule, type NftRenderContext } from './render-text';
 
 /**
  * Parses `nft -j list ruleset` (libnftables JSON, libnftables-json(5)) into the faithful nft model.
@@ -474,7 +473,6 @@ interface TableState {
   table: NftTable;
   chains: Map<string, NftChain>;
   sets: Map<string, NftSet>;
-  render: NftRenderContext;
 }
 
 function tableKey(family: string, name: string): string {
@@ -604,7 +602,6 @@ function addRule(state: RuleState, o: JsonObject, index: number, final: boolean)
     index: chain.rules.length + 1,
     comment,
     stmts,
-    text: renderNftRule({ stmts, comment }, t.render),
   });
   return true;
 }
@@ -667,7 +664,7 @@ function normalize(items: unknown[]): NftRuleset {
           managedBy: null,
         };
         const sets = new Map<string, NftSet>();
-        tables.set(k, { table, chains: new Map(), sets, render: { family: fam, sets } });
+        tables.set(k, { table, chains: new Map(), sets });
         ruleset.tables.push(table);
         break;
       }

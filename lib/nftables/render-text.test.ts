@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { NftFamily, NftStmt } from '../model/nftables';
 import { parseNftJson } from './parse-json';
 import { nftPriorityResolve, nftPriorityText } from './priority';
-import { nftTimeText, renderNftExpr, renderNftRule, renderNftStmt } from './render-text';
+import { nftRuleText, nftTimeText, renderNftExpr, renderNftRule, renderNftStmt } from './render-text';
 
 const corpusDir = path.resolve(__dirname, '../../../shared/fixtures/real');
 const fixturesDir = path.resolve(__dirname, '__fixtures__');
@@ -309,7 +309,7 @@ describe('renderNftRule against real `nft list ruleset` output', () => {
     const ruleset = parseNftJson(readFileSync(json, 'utf8'), { file: json });
     const listed = listedChains(readFileSync(listing, 'utf8'));
     const parsedChains = ruleset.tables.flatMap((t) =>
-      t.chains.map((c) => ({ key: `${t.family} ${t.name} ${c.name}`, c })),
+      t.chains.map((c) => ({ key: `${t.family} ${t.name} ${c.name}`, t, c })),
     );
 
     it('lists the same chains', () => {
@@ -319,10 +319,11 @@ describe('renderNftRule against real `nft list ruleset` output', () => {
     it('renders every rule as nft lists it, apart from the known differences', () => {
       const diffs: Difference[] = [];
       let same = 0;
-      for (const { key, c } of parsedChains) {
+      for (const { key, t, c } of parsedChains) {
         const want = listed.get(key)?.rules ?? [];
         for (let i = 0; i < Math.max(want.length, c.rules.length); i++) {
-          const rendered = c.rules[i]?.text;
+          const rule = c.rules[i];
+          const rendered = rule && nftRuleText(t, rule);
           if (rendered === want[i]) same++;
           else diffs.push({ chain: key, index: i + 1, listing: want[i], rendered });
         }
@@ -342,7 +343,7 @@ describe('renderNftRule against real `nft list ruleset` output', () => {
       const noDevice = (h: string) => h.replace(/ device "[^"]*"/, '');
       const rendered: Record<string, string> = {};
       const expected: Record<string, string> = {};
-      for (const { key, c } of parsedChains) {
+      for (const { key, t, c } of parsedChains) {
         if (!c.base) continue;
         const { type, hook, priority, policy } = c.base;
         rendered[key] =

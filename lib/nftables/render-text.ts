@@ -1,4 +1,4 @@
-import type { NftExpr, NftFamily, NftRule, NftSet, NftStmt } from '../model/nftables';
+import type { NftExpr, NftFamily, NftRule, NftSet, NftStmt, NftTable } from '../model/nftables';
 
 /**
  * Prints normalized nft statements in nft's own text syntax, as `nft list ruleset` (nft 1.0.6)
@@ -558,6 +558,18 @@ export function renderNftStmt(stmt: NftStmt, ctx: NftRenderContext = {}, statele
 }
 
 /** The rule as `nft list ruleset` prints it, without the leading indentation. */
+const tableContexts = new WeakMap<NftTable, NftRenderContext>();
+
+/** A rule of `table` as `nft list ruleset` prints it (without the leading tabs). */
+export function nftRuleText(table: NftTable, rule: Pick<NftRule, 'stmts' | 'comment'>): string {
+  let ctx = tableContexts.get(table);
+  if (!ctx) {
+    ctx = { family: table.family, sets: new Map(table.sets.map((s) => [s.name, s])) };
+    tableContexts.set(table, ctx);
+  }
+  return renderNftRule(rule, ctx);
+}
+
 export function renderNftRule(rule: Pick<NftRule, 'stmts' | 'comment'>, ctx: NftRenderContext = {}): string {
   const parts: string[] = [];
   for (const stmt of rule.stmts) parts.push(renderNftStmt(stmt, ctx));
