@@ -343,7 +343,7 @@ describe('renderNftRule against real `nft list ruleset` output', () => {
       const noDevice = (h: string) => h.replace(/ device "[^"]*"/, '');
       const rendered: Record<string, string> = {};
       const expected: Record<string, string> = {};
-      for (const { key, t, c } of parsedChains) {
+      for (const { key, c } of parsedChains) {
         if (!c.base) continue;
         const { type, hook, priority, policy } = c.base;
         rendered[key] =
