@@ -23,6 +23,8 @@ export interface RawInput {
   text: string;
   /** For outputs whose family the content cannot tell (`ip -6 -j rule` looks like `ip -j rule`). */
   family?: IpFamily;
+  /** What the command wrote on stderr: iptables-nft-save warns there when legacy tables hold rules. */
+  stderr?: string;
 }
 
 export interface BuildOptions {
@@ -79,7 +81,7 @@ export function addInput(snap: Snapshot, input: RawInput): void {
   const format = detectFormat(text, file);
   switch (format) {
     case 'iptables-save': {
-      const dump = parseIptablesSave(text, { file, family: input.family });
+      const dump = parseIptablesSave(text, { file, family: input.family, stderr: input.stderr });
       const clash = snap.netfilter.iptables.find(
         (d) => d.family === dump.family && d.backend === dump.backend,
       );
