@@ -1,4 +1,7 @@
 import { ParseError } from '../../lib/parse/parse-error';
+import { InventoryError } from '../inventory/inventory-error';
+import { HostResolveError } from '../inventory/inventory';
+import { StoreError } from '../store/store-error';
 
 /** A user error: bad flags or bad input. Printed as one line; never a stack trace. */
 export class CliError extends Error {
@@ -19,7 +22,17 @@ export class UsageError extends CliError {
 /** One line for the terminal, and the exit code that goes with it. */
 export function describeError(command: string, e: unknown): { line: string; code: number } {
   if (e instanceof CliError) return { line: `packetlens ${command}: ${e.message}`, code: e.exitCode };
-  if (e instanceof ParseError) return { line: `packetlens ${command}: ${e.message}`, code: 1 };
+  if (e instanceof ParseError || e instanceof HostResolveError || e instanceof StoreError) {
+    return { line: `packetlens ${command}: ${e.message}`, code: 1 };
+  }
+  if (e instanceof InventoryError) {
+    // One line: the first problem, and how many more the file has.
+    const [first, ...more] = e.message.split('\n');
+    return {
+      line: `packetlens ${command}: ${first}${more.length ? ` (and ${more.length} more)` : ''}`,
+      code: 1,
+    };
+  }
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err === 'object' && err.code && err.path) {
     const what =

@@ -1,9 +1,17 @@
 import { describeError, UsageError } from './cli-error';
+import { collectCommand, collectHelp } from './collect-command';
 import { exportCommand, exportHelp } from './export-command';
+import { historyCommand, historyHelp } from './history-command';
+import { hostsCommand, hostsHelp } from './hosts-command';
 import { importCommand, importHelp } from './import-command';
 import { statsCommand, statsHelp } from './stats-command';
 
-type Command = (argv: string[], stdout: (s: string) => void) => Promise<void>;
+/** Resolves to the exit code when it is not 0 (e.g. `collect` when a host failed). */
+type Command = (
+  argv: string[],
+  stdout: (s: string) => void,
+  stderr: (s: string) => void,
+) => Promise<number | void>;
 
 const commands: Record<string, { run: Command; help: string; summary: string }> = {
   import: {
@@ -17,6 +25,17 @@ const commands: Record<string, { run: Command; help: string; summary: string }> 
     summary: 'write a snapshot back as iptables-save, ip6tables-save or JSON',
   },
   stats: { run: statsCommand, help: statsHelp, summary: 'rule and chain counts, the longest chain' },
+  collect: {
+    run: collectCommand,
+    help: collectHelp,
+    summary: 'collect hosts over SSH (and this machine) into the store',
+  },
+  hosts: {
+    run: hostsCommand,
+    help: hostsHelp,
+    summary: 'the last collection of every host: fresh, stale or failed',
+  },
+  history: { run: historyCommand, help: historyHelp, summary: "a host's rule counts over time" },
 };
 
 const usage = `Usage: packetlens COMMAND [options]
@@ -42,8 +61,7 @@ export async function main(
   try {
     if (!command)
       throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(commands).join(', ')})`);
-    await command.run(rest, io.stdout);
-    return 0;
+    return (await command.run(rest, io.stdout, io.stderr)) ?? 0;
   } catch (e) {
     const { line, code } = describeError(command ? name : '', e);
     io.stderr(line.replace('packetlens : ', 'packetlens: '));

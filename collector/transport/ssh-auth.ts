@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { AuthenticationType, ConnectConfig, ParsedKey } from 'ssh2';
-import { utils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader (the CLI runs through tsx) sees only its default export.
+import ssh2 from 'ssh2';
+
+const { utils } = ssh2;
 import type { ResolvedSshHost } from '../inventory/inventory';
 
 /** The environment variable that holds the passphrase of encrypted identity files. */

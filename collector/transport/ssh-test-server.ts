@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import type { AddressInfo, Socket } from 'node:net';
 import { connect } from 'node:net';
 import type { Connection, ServerChannel } from 'ssh2';
-import { Server, utils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader (the CLI runs through tsx) sees only its default export.
+import ssh2 from 'ssh2';
+
+const { Server, utils } = ssh2;
 
 /**
  * A real SSH server for tests, in process, on 127.0.0.1 and a random port: ssh2's server side of

@@ -1,6 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
-import { Client } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader (the CLI runs through tsx) sees only its default export.
+import ssh2 from 'ssh2';
+import type { Client as SshClient } from 'ssh2';
+
+const { Client } = ssh2;
+type Client = SshClient;
 import type { ResolvedSshHost } from '../inventory/inventory';
 import { sshAuth } from './ssh-auth';
 import { sshConnectErrorDescribe } from './ssh-connect-error';
