@@ -3,6 +3,7 @@ import { collectCommand, collectHelp } from './collect-command';
 import { exportCommand, exportHelp } from './export-command';
 import { historyCommand, historyHelp } from './history-command';
 import { hostsCommand, hostsHelp } from './hosts-command';
+import { serveCommand, serveHelp } from './serve-command';
 import { importCommand, importHelp } from './import-command';
 import { statsCommand, statsHelp } from './stats-command';
 
@@ -36,6 +37,11 @@ const commands: Record<string, { run: Command; help: string; summary: string }> 
     summary: 'the last collection of every host: fresh, stale or failed',
   },
   history: { run: historyCommand, help: historyHelp, summary: "a host's rule counts over time" },
+  serve: {
+    run: serveCommand,
+    help: serveHelp,
+    summary: 'the dashboard, collecting the inventory on a schedule',
+  },
 };
 
 const usage = `Usage: packetlens COMMAND [options]
@@ -61,7 +67,8 @@ export async function main(
   try {
     if (!command)
       throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(commands).join(', ')})`);
-    return (await command.run(rest, io.stdout, io.stderr)) ?? 0;
+    const code = await command.run(rest, io.stdout, io.stderr);
+    return typeof code === 'number' ? code : 0;
   } catch (e) {
     const { line, code } = describeError(command ? name : '', e);
     io.stderr(line.replace('packetlens : ', 'packetlens: '));
