@@ -116,7 +116,9 @@ export async function benchHostsUp(input: BenchHostsInput, state: BenchHostsStat
   const xtablesLock = path.join(dir, 'xtables.lock');
   const rulesStarted = performance.now();
   await pool(numbers, 2, (n) => iptablesRestore(benchHostName(n), 'nft', input.rules(n), xtablesLock));
-  log(`rules: loaded into ${input.count} hosts in ${((performance.now() - rulesStarted) / 1000).toFixed(1)} s`);
+  log(
+    `rules: loaded into ${input.count} hosts in ${((performance.now() - rulesStarted) / 1000).toFixed(1)} s`,
+  );
 
   // sshd: one client key, one host key and config per host.
   state.madePrivsepDir = privsepDirEnsure();
@@ -177,7 +179,9 @@ export async function benchHostsDown(state: BenchHostsState, log: (line: string)
   }
   if (await benchRootLinkExists()) await runOk('ip', ['link', 'del', benchRootLink]);
   // Hosts before the switch they hang off.
-  for (const ns of namespaces.sort((a, b) => Number(a === benchSwitchNamespace) - Number(b === benchSwitchNamespace)))
+  for (const ns of namespaces.sort(
+    (a, b) => Number(a === benchSwitchNamespace) - Number(b === benchSwitchNamespace),
+  ))
     await runOk('ip', ['netns', 'del', ns]);
   if (namespaces.length > 0) log(`teardown: deleted ${namespaces.length} namespace(s) and ${benchRootLink}`);
   if (state.madePrivsepDir && existsSync(privsepDir)) {

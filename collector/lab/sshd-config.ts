@@ -17,6 +17,8 @@ export function sshdConfig(input: SshdConfigInput): string {
     `ListenAddress ${input.address}:${input.port}`,
     `HostKey ${input.hostKey}`,
     `AuthorizedKeysFile ${input.authorizedKeys}`,
+    // The lab directory may sit under a world-writable one (a CI clone in /tmp), which StrictModes refuses.
+    'StrictModes no',
     'PermitRootLogin prohibit-password',
     'PubkeyAuthentication yes',
     'PasswordAuthentication no',
