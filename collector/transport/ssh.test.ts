@@ -214,7 +214,8 @@ describe('sshConnect: commands', () => {
     try {
       await withSsh(host(port), options, async (ssh) => {
         const running = failureOf(ssh.exec('sleep 30', { timeoutMs: 20_000 }));
-        await new Promise((r) => setTimeout(r, 100));
+        // Let the command start first (a loaded CI machine may need a while) before the relay goes silent.
+        await new Promise((r) => setTimeout(r, 1000));
         silent = true;
         const started = Date.now();
         expect(await running).toMatchObject({
