@@ -7,6 +7,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Property tests run hundreds of cases; on a loaded 2-core CI machine 5 s is not enough.
+          testTimeout: 30_000,
           include: ['lib/**/*.test.ts', 'collector/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
         },
