@@ -20,6 +20,8 @@ const debianPackages = [
   'chromium',
   'containernetworking-plugins',
   'ipset',
+  // Lints the collect script packetlens sends to hosts.
+  'shellcheck',
 ];
 const minute = 60_000;
 
