@@ -36,3 +36,24 @@ export function fmt(ms: number): string {
 export function verdict(ok: boolean): string {
   return ok ? 'met' : 'NOT MET';
 }
+
+export function bytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n.toFixed(0)} B`;
+}
+
+/** Prints rows as aligned columns. */
+export function table(rows: string[][]): void {
+  const w = rows
+    .map((row) => row.map((c) => c.length))
+    .reduce((a, b) => a.map((x, i) => Math.max(x, b[i] ?? 0)));
+  for (const row of rows)
+    console.log(
+      row
+        .map((c, i) => c.padEnd(w[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
+}

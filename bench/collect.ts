@@ -36,7 +36,7 @@ import type { BenchHosts, BenchHostsState } from '../collector/lab/bench-hosts';
 import { benchHostsDown, benchHostsUp, benchNamespaces } from '../collector/lab/bench-hosts';
 import { sampleIptablesText } from '../collector/store/sample-kube-proxy';
 import { openStore } from '../collector/store/sqlite-store';
-import { benchDir, fmt, outDir, verdict } from './bench-util';
+import { benchDir, bytes, fmt, outDir, table, verdict } from './bench-util';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 50);
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 1000);
@@ -47,26 +47,6 @@ const gnuTime = '/usr/bin/time';
 const repoDir = path.resolve(benchDir, '..');
 
 const log = (line: string) => console.error(`bench:collect: ${line}`);
-
-function bytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} MB`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
-  return `${n.toFixed(0)} B`;
-}
-
-function table(rows: string[][]): void {
-  const w = rows
-    .map((row) => row.map((c) => c.length))
-    .reduce((a, b) => a.map((x, i) => Math.max(x, b[i] ?? 0)));
-  for (const row of rows)
-    console.log(
-      row
-        .map((c, i) => c.padEnd(w[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    );
-}
 
 /** Resident bytes of a process and all its descendants, from /proc. */
 function treeRss(root: number): number {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { netnsRun, withNetns } from '../collector/netns/netns';
 import { kubeProxyIptablesSave } from '../lib/generate/kube-proxy-iptables';
-import { fmt, measure, median, outDir, verdict } from './bench-util';
+import { fmt, measure, median, outDir, table, verdict } from './bench-util';
 
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 10_000);
 const ENDPOINTS = 5;
@@ -90,14 +90,7 @@ async function main(): Promise<void> {
       `target <= 1.5x: ${verdict(n / j <= 1.5)}`,
     ],
   ];
-  const w = rows.map((row) => row.map((c) => c.length)).reduce((a, b) => a.map((x, i) => Math.max(x, b[i]!)));
-  for (const row of rows)
-    console.log(
-      row
-        .map((c, i) => c.padEnd(w[i]!))
-        .join('  ')
-        .trimEnd(),
-    );
+  table(rows);
 }
 
 main().catch((e: unknown) => {

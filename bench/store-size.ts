@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { bytes, table } from './bench-util';
 import {
   sampleIptablesText,
   sampleSnapshotFromText,
@@ -19,26 +20,6 @@ import { fmt, median, outDir } from './bench-util';
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 50);
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 1000);
 const COLLECTIONS = 10;
-
-function bytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} MB`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
-  return `${n.toFixed(0)} B`;
-}
-
-function table(rows: string[][]): void {
-  const w = rows
-    .map((row) => row.map((c) => c.length))
-    .reduce((a, b) => a.map((x, i) => Math.max(x, b[i] ?? 0)));
-  for (const row of rows)
-    console.log(
-      row
-        .map((c, i) => c.padEnd(w[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    );
-}
 
 /** Stored sizes straight from the tables: what the bodies and the observations take. */
 function storedSizes(file: string) {
