@@ -8,11 +8,9 @@ import type { ResolvedSshHost } from '../inventory/inventory';
 import { sshKeyFingerprint } from '../inventory/ssh-key-blob';
 import { run, withNetns } from '../netns/netns';
 import { sshConnect } from './ssh';
-import type { SshOptions } from './ssh';
 import type { Sshd, VethLink } from './sshd-netns-fixture';
 import { cleanupOnExit, netnsProcessesKill, sshdStart, vethDown, vethUp } from './sshd-netns-fixture';
-import type { Execer } from './transport';
-import { TransportError } from './transport';
+import { failureOf, strict, withSsh } from './ssh-test-support';
 
 // One namespace with a real OpenSSH sshd, reached over a veth from the root namespace.
 const isRoot = process.getuid?.() === 0;
@@ -61,27 +59,6 @@ function node(overrides: Partial<ResolvedSshHost> = {}): ResolvedSshHost {
     jump: null,
     ...overrides,
   };
-}
-
-const strict: SshOptions = { ownKnownHosts: null, acceptNew: false, env: {} };
-
-async function failureOf(promise: Promise<unknown>): Promise<TransportError> {
-  const outcome = await promise.then(
-    (v) => v,
-    (e: unknown) => e,
-  );
-  if (!(outcome instanceof TransportError))
-    throw new Error(`expected a TransportError, got ${String(outcome)}`);
-  return outcome;
-}
-
-async function withSsh<T>(target: ResolvedSshHost, options: SshOptions, fn: (ssh: Execer) => Promise<T>) {
-  const ssh = await sshConnect(target, options);
-  try {
-    return await fn(ssh);
-  } finally {
-    await ssh.close();
-  }
 }
 
 beforeAll(async () => {

@@ -11,11 +11,9 @@ import type { ResolvedSshHost } from '../inventory/inventory';
 import { sshKeyFingerprint } from '../inventory/ssh-key-blob';
 import { processGone } from './process-gone';
 import { sshConnect } from './ssh';
-import type { SshOptions } from './ssh';
 import type { TestSshServer } from './ssh-test-server';
 import { testSshServerStart } from './ssh-test-server';
-import type { Execer } from './transport';
-import { TransportError } from './transport';
+import { failureOf, strict, withSsh } from './ssh-test-support';
 
 interface KeyPair {
   file: string;
@@ -68,27 +66,6 @@ function host(port: number, overrides: Partial<ResolvedSshHost> = {}): ResolvedS
     jump: null,
     ...overrides,
   };
-}
-
-const strict: SshOptions = { ownKnownHosts: null, acceptNew: false, env: {} };
-
-async function failureOf(promise: Promise<unknown>): Promise<TransportError> {
-  const outcome = await promise.then(
-    (value) => value,
-    (e: unknown) => e,
-  );
-  if (!(outcome instanceof TransportError))
-    throw new Error(`expected a TransportError, got ${String(outcome)}`);
-  return outcome;
-}
-
-async function withSsh<T>(target: ResolvedSshHost, options: SshOptions, fn: (ssh: Execer) => Promise<T>) {
-  const ssh = await sshConnect(target, options);
-  try {
-    return await fn(ssh);
-  } finally {
-    await ssh.close();
-  }
 }
 
 beforeAll(async () => {
