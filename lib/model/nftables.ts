@@ -316,18 +316,20 @@ export const NftCounterStmt = z.object({
  * `ct helper set`, `ct timeout set`, `ct expectation set`, `meta secmark set`, `synproxy name`
  * assignments.
  */
+export const NftObjrefType = z.enum([
+  'counter',
+  'quota',
+  'limit',
+  'ct helper',
+  'ct timeout',
+  'ct expectation',
+  'secmark',
+  'synproxy',
+]);
+
 export const NftObjrefStmt = z.object({
   kind: z.literal('objref'),
-  type: z.enum([
-    'counter',
-    'quota',
-    'limit',
-    'ct helper',
-    'ct timeout',
-    'ct expectation',
-    'secmark',
-    'synproxy',
-  ]),
+  type: NftObjrefType,
   /** The object name, or a map choosing one. */
   get ref() {
     return NftExpr;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { counterFromDecimal, type CounterValue } from '../model/common';
 import {
+  NftObjrefType,
   NftFamily,
   type NftChain,
   type NftExpr,
@@ -33,16 +34,7 @@ type JsonObject = { [key: string]: Json | undefined };
 const MAX_DEPTH = 256;
 
 const MATCH_OPS = new Set(['==', '!=', '<', '>', '<=', '>=', 'in', '!']);
-const OBJREFS = new Set([
-  'counter',
-  'quota',
-  'limit',
-  'ct helper',
-  'ct timeout',
-  'ct expectation',
-  'secmark',
-  'synproxy',
-]);
+const OBJREFS: ReadonlySet<string> = new Set(NftObjrefType.options);
 
 /** A shape error; its position is found in the text only when it is thrown. */
 class ShapeError extends Error {
