@@ -12,7 +12,8 @@ import { tcpListen, tcpProbe } from './tcp-probe';
  */
 
 /** `ssh` with only the lab's key and known_hosts, as the collector will connect. */
-function sshArgs(paths: LabPaths, target: string, command: string): string[] {
+/** ssh as the collector logs in: the lab key and known_hosts only, strict host keys, no prompts. */
+export function sshArgs(paths: LabPaths, target: string, command: string): string[] {
   return [
     '-F',
     '/dev/null',

@@ -9,6 +9,7 @@ import { LabDescription } from './lab-description';
 import { labPaths } from './lab-paths';
 import { labStateRead } from './lab-state';
 import type { LabStatus } from './lab-status';
+import { sshArgs } from './lab-verify';
 import { labDirProcesses } from './leftovers';
 
 // Drives `npm run lab` exactly as a developer does (the same script, through tsx), against the
@@ -96,18 +97,7 @@ describe.runIf(isRoot)('npm run lab', () => {
     ).toEqual(['node-1', 'node-2', 'node-3']);
 
     // SSH as the collector will: the lab key, the lab known_hosts, strict; node-3 only via node-1.
-    const ssh = await run('ssh', [
-      '-i',
-      paths.identityFile,
-      '-o',
-      `UserKnownHostsFile=${paths.knownHosts}`,
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
-      'root@198.18.0.11',
-      'true',
-    ]);
+    const ssh = await run('ssh', sshArgs(paths, '198.18.0.11', 'true'));
     expect(ssh.code, ssh.stderr).toBe(0);
     const jump = await run('ssh', [
       '-F',
