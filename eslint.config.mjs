@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 // lib/ is the pure core shared by the server, the CLI and the browser: no IO, no React, no Node APIs.
 const pureCore = {
   files: ['lib/**/*.ts'],
-  ignores: ['lib/**/*.test.ts', 'lib/**/*.int.test.ts'],
+  ignores: ['lib/**/*.test.ts', 'lib/**/*.int.test.ts', 'lib/**/*.test-support.ts'],
   rules: {
     'no-restricted-imports': [
       'error',

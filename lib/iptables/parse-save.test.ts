@@ -1,22 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { corpusDir as corpus, filesUnder, iptablesDumpName } from '../testing/corpus.test-support';
 import type { IptablesDump, IptRule } from '../model/iptables';
 import { IptablesDump as IptablesDumpSchema } from '../model/iptables';
 import { ParseError } from '../parse/parse-error';
 import { parseIptablesSave } from './parse-save';
 
-const corpus = path.resolve(__dirname, '../../../shared/fixtures/real');
 const captured = path.resolve(__dirname, '__fixtures__');
-
-function corpusFiles(): string[] {
-  const dirs = [corpus, captured].filter((d) => existsSync(d));
-  return dirs.flatMap((d) =>
-    readdirSync(d, { recursive: true, encoding: 'utf8' })
-      .filter((f) => /\.(iptables|iptables-save|ip6tables-save)$/.test(f))
-      .map((f) => path.join(d, f)),
-  );
-}
 
 function parse(text: string, file = 'test.rules'): IptablesDump {
   return parseIptablesSave(text, { file });
@@ -33,7 +24,7 @@ describe('the conformance corpus', () => {
     if (process.env.CI) expect(existsSync(corpus), `${corpus} must exist in CI`).toBe(true);
   });
 
-  for (const file of corpusFiles()) {
+  for (const file of [corpus, captured].flatMap((d) => filesUnder(d, iptablesDumpName))) {
     it(`parses ${path.relative(path.resolve(__dirname, '../../..'), file)} with every rule counted`, () => {
       const text = readFileSync(file, 'utf8');
       const dump = parseIptablesSave(text, { file });

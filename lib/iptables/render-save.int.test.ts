@@ -1,22 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { corpusDir as corpus, filesUnder, iptablesDumpName } from '../testing/corpus.test-support';
 import { netnsRun, withNetns } from '../../collector/netns/netns';
 import { parseIptablesSave } from './parse-save';
 import { renderIptablesSave } from './render-save';
 
-const corpus = path.resolve(__dirname, '../../../shared/fixtures/real');
 const captured = path.resolve(__dirname, '__fixtures__');
-
-function dumps(): string[] {
-  return [corpus, captured]
-    .filter((d) => existsSync(d))
-    .flatMap((d) =>
-      readdirSync(d, { recursive: true, encoding: 'utf8' })
-        .filter((f) => /\.(iptables|iptables-save|ip6tables-save)$/.test(f))
-        .map((f) => path.join(d, f)),
-    );
-}
 
 const fixtureInputs = path.resolve(__dirname, '../../scripts/fixture-inputs');
 
@@ -51,7 +41,7 @@ describe('export round-trips through the real iptables-restore and iptables-save
     expect(process.getuid?.(), 'integration tests need root for network namespaces').toBe(0);
   });
 
-  for (const file of dumps()) {
+  for (const file of [corpus, captured].flatMap((d) => filesUnder(d, iptablesDumpName))) {
     it(`${path.basename(file)}: export loads and saves exactly as the original does`, async () => {
       const text = readFileSync(file, 'utf8');
       const dump = parseIptablesSave(text, { file });

@@ -1,28 +1,18 @@
 import fc from 'fast-check';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { corpusDir, filesUnder, nftJsonName } from '../testing/corpus.test-support';
 import { NftRuleset, type NftStmt } from '../model/nftables';
 import { ParseError } from '../parse/parse-error';
 import { parseNftJson } from './parse-json';
 import { nftRuleText } from './render-text';
 
 // The shared conformance corpus is read in place, never copied (DEVELOPERS.md).
-const corpusDir = path.resolve(__dirname, '../../../shared/fixtures/real');
 const fixturesDir = path.resolve(__dirname, '__fixtures__');
 
-function findJson(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .flatMap((name) => {
-      const p = path.join(dir, name);
-      return statSync(p).isDirectory() ? findJson(p) : name.endsWith('.nft.json') ? [p] : [];
-    })
-    .sort();
-}
-
-const corpusFiles = findJson(corpusDir);
-const capturedFiles = findJson(fixturesDir);
+const corpusFiles = filesUnder(corpusDir, nftJsonName);
+const capturedFiles = filesUnder(fixturesDir, nftJsonName);
 
 interface RawElement {
   [key: string]: { family?: string; table?: string; name?: string; chain?: string } | undefined;

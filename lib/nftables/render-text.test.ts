@@ -1,23 +1,13 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { corpusDir, filesUnder, nftJsonName } from '../testing/corpus.test-support';
 import type { NftFamily, NftStmt } from '../model/nftables';
 import { parseNftJson } from './parse-json';
 import { nftPriorityResolve, nftPriorityText } from './priority';
 import { nftRuleText, nftTimeText, renderNftExpr, renderNftRule, renderNftStmt } from './render-text';
 
-const corpusDir = path.resolve(__dirname, '../../../shared/fixtures/real');
 const fixturesDir = path.resolve(__dirname, '__fixtures__');
-
-function findJson(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .flatMap((name) => {
-      const p = path.join(dir, name);
-      return statSync(p).isDirectory() ? findJson(p) : name.endsWith('.nft.json') ? [p] : [];
-    })
-    .sort();
-}
 
 /** The `nft list ruleset` text paired with a JSON dump: `X.list.nft` when there is one, else `X.nft`. */
 function listingFor(json: string): string | null {
@@ -266,11 +256,13 @@ const KNOWN_HEADER_DIFFERENCES: Readonly<Record<string, Readonly<Record<string, 
   },
 };
 
-const pairs = [...findJson(corpusDir), ...findJson(fixturesDir)].flatMap((json) => {
-  const listing = listingFor(json);
-  const name = json.startsWith(corpusDir) ? path.relative(corpusDir, json) : path.basename(json);
-  return listing ? [{ name, json, listing }] : [];
-});
+const pairs = [...filesUnder(corpusDir, nftJsonName), ...filesUnder(fixturesDir, nftJsonName)].flatMap(
+  (json) => {
+    const listing = listingFor(json);
+    const name = json.startsWith(corpusDir) ? path.relative(corpusDir, json) : path.basename(json);
+    return listing ? [{ name, json, listing }] : [];
+  },
+);
 
 function familyOf(chainKey: string): NftFamily {
   return chainKey.split(' ')[0] as NftFamily;
