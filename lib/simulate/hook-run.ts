@@ -1,0 +1,172 @@
+import type { Branch } from './branch';
+import { stepAdd } from './branch';
+import { chainWalk } from './chain-walk';
+import type { Hook, NetfilterProgram } from './hooks';
+import { hookEntries, natCore } from './hooks';
+import type { Namespace } from './namespace';
+import { packetView } from './packet';
+
+/**
+ * One netfilter hook for one packet: every base chain registered there, in order. An accept hands
+ * the packet to the next base chain; a drop or reject ends it. Conntrack's NAT for packets of a
+ * known connection (replies, later packets) runs at the nat core's position instead of the nat
+ * chains, which only a connection's first packet visits.
+ */
+
+export interface HookEnd {
+  branch: Branch;
+  fate: 'accept' | 'drop' | 'reject' | 'undecided';
+  reason: string;
+}
+
+export interface HookRunOptions {
+  naive: boolean;
+}
+
+/** Reverse (or repeated) NAT that conntrack applies to a packet of a confirmed connection. */
+function conntrackTranslate(b: Branch, hook: Hook): void {
+  const core = natCore[hook];
+  const conn = b.pkt.ct.conn;
+  if (!core || !conn) return;
+  const before = packetView(b.pkt);
+  const pkt = b.pkt;
+  const reply = b.pkt.ct.dir === 'reply';
+  let what: string | null = null;
+  if (core.manip === 'dst') {
+    // Replies get the source NAT undone on their destination; originals get the DNAT redone.
+    if (reply && conn.snat) {
+      pkt.dst = conn.orig.src;
+      pkt.dport = conn.orig.sport;
+      what = 'un-SNAT: destination back to the original source';
+    } else if (!reply && conn.dnat) {
+      pkt.dst = conn.reply.src;
+      pkt.dport = conn.reply.sport;
+      what = 'DNAT of the connection';
+    }
+  } else if (reply && conn.dnat) {
+    pkt.src = conn.orig.dst;
+    pkt.sport = conn.orig.dport;
+    what = 'un-DNAT: source back to the address the client connected to';
+  } else if (!reply && conn.snat) {
+    pkt.src = conn.reply.dst;
+    pkt.sport = conn.reply.dport;
+    what = 'SNAT of the connection';
+  }
+  const after = packetView(pkt);
+  if (
+    what &&
+    (after.src !== before.src ||
+      after.dst !== before.dst ||
+      after.sport !== before.sport ||
+      after.dport !== before.dport)
+  )
+    stepAdd(
+      b,
+      {
+        kind: 'conntrack',
+        hook,
+        family: b.pkt.family,
+        table: null,
+        chain: null,
+        rule: null,
+        verdict: what,
+        note: 'conntrack translates every packet of a NATed connection after the first',
+      },
+      before,
+    );
+}
+
+function natSkip(b: Branch, hook: Hook): boolean {
+  const ct = b.pkt.ct;
+  if (ct.state === 'UNTRACKED' || ct.conn) return true;
+  const core = natCore[hook];
+  if (!core) return true;
+  return core.manip === 'dst' ? ct.dstDecided || ct.dnat : ct.srcDecided || ct.snat;
+}
+
+export function hookRun(
+  ns: Namespace,
+  program: NetfilterProgram,
+  hook: Hook,
+  start: Branch,
+  opts: HookRunOptions,
+): HookEnd[] {
+  const entries = hookEntries(program, start.pkt.family, hook);
+  const core = natCore[hook];
+  let live: Branch[] = [start];
+  const done: HookEnd[] = [];
+  let translated = false;
+  const translate = () => {
+    if (translated) return;
+    translated = true;
+    for (const b of live) conntrackTranslate(b, hook);
+  };
+  for (const e of entries) {
+    if (core && e.priority >= core.priority) translate();
+    const next: Branch[] = [];
+    for (const b of live) {
+      if (e.nat && natSkip(b, hook)) {
+        next.push(b);
+        continue;
+      }
+      // An established packet's binding comes from its first packet: replay the nat chains as NEW.
+      const replay = e.nat && b.pkt.ct.state === 'ESTABLISHED';
+      const firstStep = b.steps.length;
+      if (replay) b.pkt.ct.state = 'NEW';
+      const rs = e.ruleSet(ns, hook, opts.naive);
+      for (const end of chainWalk(rs, e.chain, b, hook)) {
+        const br = end.branch;
+        if (e.note) for (let i = firstStep; i < br.steps.length; i++) br.steps[i]!.note ??= e.note;
+        if (replay) {
+          br.pkt.ct.state = 'ESTABLISHED';
+          for (let i = firstStep; i < br.steps.length; i++) {
+            const s = br.steps[i]!;
+            s.kind = s.kind === 'rule' ? 'conntrack' : s.kind;
+            s.packet.ctstate = 'ESTABLISHED';
+            s.note =
+              'later packets skip the nat table; conntrack applies the binding the first packet made through this rule';
+          }
+        }
+        if (end.fate === 'return') {
+          if (e.policy === 'drop') {
+            stepAdd(br, {
+              kind: 'policy',
+              hook,
+              family: rs.family,
+              table: rs.table,
+              chain: e.chain,
+              rule: null,
+              verdict: 'DROP',
+            });
+            done.push({ branch: br, fate: 'drop', reason: `${rs.table} ${e.chain} policy DROP` });
+            continue;
+          }
+          stepAdd(br, {
+            kind: 'policy',
+            hook,
+            family: rs.family,
+            table: rs.table,
+            chain: e.chain,
+            rule: null,
+            verdict: 'ACCEPT',
+            note:
+              e.policy === null
+                ? "the dump does not state this chain's policy; ACCEPT is what iptables creates"
+                : e.note,
+          });
+          next.push(br);
+        } else if (end.fate === 'accept') next.push(br);
+        else done.push({ branch: br, fate: end.fate, reason: end.reason });
+      }
+    }
+    live = next;
+  }
+  translate();
+  if (core) {
+    for (const b of live) {
+      if (core.manip === 'dst') b.pkt.ct.dstDecided = true;
+      else b.pkt.ct.srcDecided = true;
+    }
+  }
+  return [...done, ...live.map((b) => ({ branch: b, fate: 'accept' as const, reason: 'accepted' }))];
+}

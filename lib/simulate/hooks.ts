@@ -1,0 +1,153 @@
+import type { IpFamily } from '../model/common';
+import type { IptTableName } from '../model/iptables';
+import type { Snapshot } from '../model/snapshot';
+import type { RuleSet } from './chain-walk';
+import type { IptTableProgram } from './ipt-ruleset';
+import { iptRuleSet, iptTableProgram } from './ipt-ruleset';
+import type { Namespace } from './namespace';
+import type { NftTableProgram } from './nft-ruleset';
+import { nftRuleSet, nftTableProgram } from './nft-ruleset';
+
+/**
+ * Which base chains run at each hook, in the kernel's order. iptables tables are base chains at
+ * fixed priorities; native nft base chains sit among them by their own priority. NAT chains are
+ * different: the nat core registers once per hook (dstnat -100 on PREROUTING/OUTPUT, srcnat 100 on
+ * POSTROUTING/INPUT) and runs every nat-type chain of that hook from there, in their own priority
+ * order, until one of them sets up the binding.
+ */
+
+export const hooks = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] as const;
+export type Hook = (typeof hooks)[number];
+
+const iptPriority: Readonly<Record<IptTableName, number>> = {
+  raw: -300,
+  mangle: -150,
+  nat: -100,
+  filter: 0,
+  security: 50,
+};
+
+/** Where the nat core sits on each hook, and which address it rewrites there. */
+export const natCore: Readonly<Record<Hook, { priority: number; manip: 'dst' | 'src' } | null>> = {
+  PREROUTING: { priority: -100, manip: 'dst' },
+  OUTPUT: { priority: -100, manip: 'dst' },
+  POSTROUTING: { priority: 100, manip: 'src' },
+  INPUT: { priority: 100, manip: 'src' },
+  FORWARD: null,
+};
+
+export interface HookEntry {
+  /** The position the kernel runs it at (the nat core's for nat chains). */
+  priority: number;
+  /** The chain's own priority (orders nat chains among themselves). */
+  ownPriority: number;
+  nat: boolean;
+  source: 'iptables' | 'iptables-legacy' | 'nft';
+  family: string;
+  table: string;
+  chain: string;
+  /** Built-in chain or base chain policy; null when the dump does not state it. */
+  policy: 'accept' | 'drop' | null;
+  ruleSet(ns: Namespace, hook: Hook, naive: boolean): RuleSet<unknown>;
+  /** Tables created earlier register earlier at equal priority. */
+  order: number;
+  /** Said on every step of this chain (e.g. that iptables-legacy tables are invisible to nft). */
+  note: string | null;
+}
+
+export interface NetfilterProgram {
+  entries: ReadonlyMap<string, readonly HookEntry[]>;
+}
+
+function key(family: IpFamily, hook: Hook): string {
+  return `${family}:${hook}`;
+}
+
+function add(map: Map<string, HookEntry[]>, family: IpFamily, hook: Hook, e: HookEntry): void {
+  const k = key(family, hook);
+  const list = map.get(k);
+  if (list) list.push(e);
+  else map.set(k, [e]);
+}
+
+export function netfilterProgram(snapshot: Snapshot): NetfilterProgram {
+  const map = new Map<string, HookEntry[]>();
+  const nftManagedFamilies = new Set<string>();
+  let order = 0;
+  for (const dump of snapshot.netfilter.iptables) {
+    if (dump.backend !== 'legacy') nftManagedFamilies.add(dump.family);
+    for (const table of dump.tables) {
+      const program: IptTableProgram = iptTableProgram(table, dump.family);
+      for (const chain of table.chains) {
+        if (!chain.builtin || !(hooks as readonly string[]).includes(chain.name)) continue;
+        const hook = chain.name as Hook;
+        const nat = table.name === 'nat';
+        const own = nat ? natCore[hook]!.priority : iptPriority[table.name];
+        add(map, dump.family, hook, {
+          priority: nat ? natCore[hook]!.priority : own,
+          ownPriority: own,
+          nat,
+          source: dump.backend === 'legacy' ? 'iptables-legacy' : 'iptables',
+          family: dump.family,
+          table: table.name,
+          chain: chain.name,
+          policy: chain.policy === null ? null : chain.policy === 'ACCEPT' ? 'accept' : 'drop',
+          ruleSet: (ns, h, naive) => iptRuleSet(program, ns, h, { naive }) as RuleSet<unknown>,
+          order: order++,
+          note:
+            dump.backend === 'legacy'
+              ? 'iptables-legacy (x_tables): runs beside nft tables, and nft list ruleset does not show it'
+              : null,
+        });
+      }
+    }
+  }
+  for (const table of snapshot.netfilter.nftables?.tables ?? []) {
+    // iptables-nft tables are walked through the iptables dump, which has the exact rule text.
+    if (
+      table.managedBy === 'iptables-nft' &&
+      (table.family === 'ip' || table.family === 'ip6') &&
+      nftManagedFamilies.has(table.family)
+    )
+      continue;
+    const families: IpFamily[] =
+      table.family === 'inet'
+        ? ['ip', 'ip6']
+        : table.family === 'ip' || table.family === 'ip6'
+          ? [table.family]
+          : [];
+    if (families.length === 0) continue;
+    let program: NftTableProgram | null = null;
+    for (const chain of table.chains) {
+      const base = chain.base;
+      if (!base) continue;
+      const hook = base.hook.toUpperCase() as Hook;
+      if (!(hooks as readonly string[]).includes(hook)) continue;
+      program ??= nftTableProgram(table);
+      const p = program;
+      const nat = base.type === 'nat';
+      const core = natCore[hook];
+      for (const family of families)
+        add(map, family, hook, {
+          priority: nat && core ? core.priority : base.priority,
+          ownPriority: base.priority,
+          nat,
+          source: 'nft',
+          family: table.family,
+          table: table.name,
+          chain: chain.name,
+          policy: base.policy,
+          ruleSet: (ns) => nftRuleSet(p, ns) as RuleSet<unknown>,
+          order: order + table.handle,
+          note: null,
+        });
+    }
+  }
+  for (const list of map.values())
+    list.sort((a, b) => a.priority - b.priority || a.ownPriority - b.ownPriority || a.order - b.order);
+  return { entries: map };
+}
+
+export function hookEntries(program: NetfilterProgram, family: IpFamily, hook: Hook): readonly HookEntry[] {
+  return program.entries.get(key(family, hook)) ?? [];
+}

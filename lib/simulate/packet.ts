@@ -1,0 +1,121 @@
+import type { IpFamily } from '../model/common';
+import type { Ip } from './ip';
+import { ipText } from './ip';
+import type { TraceProto } from './query';
+import type { PacketView } from './result';
+
+/** The connection tuple as one namespace's conntrack sees it. */
+export interface Tuple {
+  src: Ip;
+  dst: Ip;
+  sport: number | null;
+  dport: number | null;
+  proto: TraceProto;
+}
+
+/** One confirmed conntrack entry of one namespace. */
+export interface Conn {
+  orig: Tuple;
+  reply: Tuple;
+  dnat: boolean;
+  snat: boolean;
+  mark: number;
+}
+
+export type CtState = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED';
+
+/** Conntrack as it stands for the packet in the namespace it is in. */
+export interface PacketCt {
+  state: CtState;
+  dir: 'original' | 'reply';
+  /** The tuple when the packet entered this namespace (before any NAT here). */
+  orig: Tuple;
+  /** The confirmed entry the packet belongs to, or null for a new connection. */
+  conn: Conn | null;
+  /** NAT bindings made for this new connection in this namespace so far. */
+  dnat: boolean;
+  snat: boolean;
+  /** Whether the nat chains already decided the destination / source manipulation. */
+  dstDecided: boolean;
+  srcDecided: boolean;
+  mark: number;
+}
+
+export interface Packet {
+  family: IpFamily;
+  src: Ip;
+  dst: Ip;
+  sport: number | null;
+  dport: number | null;
+  proto: TraceProto;
+  /** ICMP / ICMPv6 type name (echo-request, echo-reply). */
+  icmpType: string | null;
+  iif: string | null;
+  oif: string | null;
+  /** Bridge ports when the packet is bridged (physdev). */
+  physIn: string | null;
+  physOut: string | null;
+  mark: number;
+  /** The next hop routing chose (gateway or the destination itself); null before routing. */
+  nexthop: Ip | null;
+  ct: PacketCt;
+  /** TCP flags of this packet. */
+  tcpFlags: readonly string[];
+}
+
+export function packetCopy(p: Packet): Packet {
+  return { ...p, ct: { ...p.ct } };
+}
+
+export function packetTuple(p: Packet): Tuple {
+  return { src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, proto: p.proto };
+}
+
+export function tupleInverse(t: Tuple): Tuple {
+  return { src: t.dst, dst: t.src, sport: t.dport, dport: t.sport, proto: t.proto };
+}
+
+export function tupleEquals(a: Tuple, b: Tuple): boolean {
+  return (
+    a.proto === b.proto &&
+    a.sport === b.sport &&
+    a.dport === b.dport &&
+    a.src.family === b.src.family &&
+    a.src.value === b.src.value &&
+    a.dst.value === b.dst.value
+  );
+}
+
+export function packetView(p: Packet): PacketView {
+  return {
+    src: ipText(p.src),
+    dst: ipText(p.dst),
+    sport: p.sport,
+    dport: p.dport,
+    proto: p.proto,
+    iif: p.iif,
+    oif: p.oif,
+    mark: p.mark,
+    ctmark: p.ct.mark,
+    ctstate: p.ct.state,
+  };
+}
+
+/** Names of the fields that differ between two views (highlighted where NAT rewrites). */
+export function viewChanges(before: PacketView, after: PacketView): string[] {
+  const keys = ['src', 'dst', 'sport', 'dport', 'iif', 'oif', 'mark', 'ctmark', 'ctstate'] as const;
+  return keys.filter((k) => before[k] !== after[k]);
+}
+
+/** Protocol numbers as iptables and nft write them. */
+export const protoNumbers: Readonly<Record<TraceProto, number>> = {
+  icmp: 1,
+  tcp: 6,
+  udp: 17,
+  icmpv6: 58,
+  sctp: 132,
+};
+
+export function hasPorts(proto: TraceProto): boolean {
+  return proto === 'tcp' || proto === 'udp' || proto === 'sctp';
+}
