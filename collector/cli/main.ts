@@ -6,6 +6,7 @@ import { hostsCommand, hostsHelp } from './hosts-command';
 import { serveCommand, serveHelp } from './serve-command';
 import { importCommand, importHelp } from './import-command';
 import { statsCommand, statsHelp } from './stats-command';
+import { traceCommand, traceHelp } from './trace-command';
 
 /** Resolves to the exit code when it is not 0 (e.g. `collect` when a host failed). */
 type Command = (
@@ -35,6 +36,11 @@ const commands: Record<string, { run: Command; help: string; summary: string }> 
     run: hostsCommand,
     help: hostsHelp,
     summary: 'the last collection of every host: fresh, stale or failed',
+  },
+  trace: {
+    run: traceCommand,
+    help: traceHelp,
+    summary: "walk a packet through the hosts' netfilter, NAT and routing: every path it can take",
   },
   history: { run: historyCommand, help: historyHelp, summary: "a host's rule counts over time" },
   serve: {

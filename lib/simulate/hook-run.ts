@@ -137,6 +137,7 @@ export function hookRun(
               chain: e.chain,
               rule: null,
               verdict: 'DROP',
+              note: e.note,
             });
             done.push({ branch: br, fate: 'drop', reason: `${rs.table} ${e.chain} policy DROP` });
             continue;
