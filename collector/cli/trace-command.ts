@@ -8,7 +8,8 @@ import { readSnapshotFile } from './snapshot-file';
 
 export const traceHelp = `Usage: packetlens trace SNAPSHOT.json... --src IP [--sport N] --dst IP|SERVICE [--dport N]
                        --proto tcp|udp|icmp|icmpv6|sctp [--iif IFACE | --from-pod NAME | --local]
-                       [--host NAME] [--state new|established] [--mark N] [--no-reply] [--json]
+                       [--host NAME] [--state new|established] [--mark N] [--no-reply]
+                       [--assume-new-client] [--json]
 
 Walks the packet through the hosts' netfilter hooks, NAT and routing as the kernel would, across
 every host given, and prints each path it can take with its probability: every rule that matched,
@@ -29,6 +30,9 @@ Options:
   --state S         new (default): a connection's first packet; established: a later one
   --mark N          the packet's mark to start with (default 0)
   --no-reply        do not walk the reply
+  --assume-new-client
+                    take session-affinity lists (xt_recent) as empty for this client, as for its
+                    first connection (otherwise such rules are undecided: the lists are not collected)
   --json            print { query, resolved, paths: [...] }
   -h, --help        this help`;
 
@@ -53,6 +57,7 @@ export async function traceCommand(argv: string[], stdout: (s: string) => void):
     state: { type: 'string' },
     mark: { type: 'string' },
     'no-reply': { type: 'boolean' },
+    'assume-new-client': { type: 'boolean' },
     json: { type: 'boolean' },
   });
   if (values.help) {
@@ -84,6 +89,7 @@ export async function traceCommand(argv: string[], stdout: (s: string) => void):
     state: values.state ?? 'new',
     mark,
     reply: !values['no-reply'],
+    assumeNewClient: values['assume-new-client'] === true,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

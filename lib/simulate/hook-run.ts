@@ -3,6 +3,7 @@ import { stepAdd } from './branch';
 import { chainWalk } from './chain-walk';
 import type { Hook, NetfilterProgram } from './hooks';
 import { hookEntries, natCore } from './hooks';
+import type { EvalOptions } from './ipt-ruleset';
 import type { Namespace } from './namespace';
 import { packetView } from './packet';
 
@@ -17,10 +18,6 @@ export interface HookEnd {
   branch: Branch;
   fate: 'accept' | 'drop' | 'reject' | 'undecided';
   reason: string;
-}
-
-export interface HookRunOptions {
-  naive: boolean;
 }
 
 /** Reverse (or repeated) NAT that conntrack applies to a packet of a confirmed connection. */
@@ -89,7 +86,7 @@ export function hookRun(
   program: NetfilterProgram,
   hook: Hook,
   start: Branch,
-  opts: HookRunOptions,
+  opts: EvalOptions,
 ): HookEnd[] {
   const entries = hookEntries(program, start.pkt.family, hook);
   const core = natCore[hook];
@@ -113,7 +110,7 @@ export function hookRun(
       const replay = e.nat && b.pkt.ct.state === 'ESTABLISHED';
       const firstStep = b.steps.length;
       if (replay) b.pkt.ct.state = 'NEW';
-      const rs = e.ruleSet(ns, hook, opts.naive);
+      const rs = e.ruleSet(ns, hook, opts);
       for (const end of chainWalk(rs, e.chain, b, hook)) {
         const br = end.branch;
         if (e.note) for (let i = firstStep; i < br.steps.length; i++) br.steps[i]!.note ??= e.note;

@@ -2,7 +2,7 @@ import type { IpFamily } from '../model/common';
 import type { IptTableName } from '../model/iptables';
 import type { Snapshot } from '../model/snapshot';
 import type { RuleSet } from './chain-walk';
-import type { IptTableProgram } from './ipt-ruleset';
+import type { EvalOptions, IptTableProgram } from './ipt-ruleset';
 import { iptRuleSet, iptTableProgram } from './ipt-ruleset';
 import type { Namespace } from './namespace';
 import type { NftTableProgram } from './nft-ruleset';
@@ -48,7 +48,7 @@ export interface HookEntry {
   chain: string;
   /** Built-in chain or base chain policy; null when the dump does not state it. */
   policy: 'accept' | 'drop' | null;
-  ruleSet(ns: Namespace, hook: Hook, naive: boolean): RuleSet<unknown>;
+  ruleSet(ns: Namespace, hook: Hook, opts: EvalOptions): RuleSet<unknown>;
   /** Tables created earlier register earlier at equal priority. */
   order: number;
   /** Said on every step of this chain (e.g. that iptables-legacy tables are invisible to nft). */
@@ -92,7 +92,7 @@ export function netfilterProgram(snapshot: Snapshot): NetfilterProgram {
           table: table.name,
           chain: chain.name,
           policy: chain.policy === null ? null : chain.policy === 'ACCEPT' ? 'accept' : 'drop',
-          ruleSet: (ns, h, naive) => iptRuleSet(program, ns, h, { naive }) as RuleSet<unknown>,
+          ruleSet: (ns, h, opts) => iptRuleSet(program, ns, h, opts) as RuleSet<unknown>,
           order: order++,
           note:
             dump.backend === 'legacy'

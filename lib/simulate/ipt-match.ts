@@ -20,6 +20,8 @@ export interface MatchCtx {
   ns: Namespace;
   family: IpFamily;
   hook: string;
+  /** xt_recent lists hold nothing for this client (see TraceQuery.assumeNewClient). */
+  assumeNewClient: boolean;
 }
 
 function neg(value: boolean, n: { negate: boolean }): boolean {
@@ -292,6 +294,7 @@ function knownMatch(ctx: MatchCtx, pkt: Packet, m: KnownMatch): MatchResult {
       return undecided('limit: whether the rate limit has tokens left depends on earlier traffic');
     case 'recent':
       if (m.options.set && !m.options.rcheck && !m.options.update && !m.options.remove) return true;
+      if (ctx.assumeNewClient) return m.options.remove ? true : false;
       return undecided(
         `recent: whether the source is on list '${m.options.name?.value ?? 'DEFAULT'}' depends on earlier traffic (xt_recent is not collected)`,
       );

@@ -71,8 +71,10 @@ function mergeByIndex(lists: readonly (readonly IptRule[])[]): IptRule[] {
   return nonEmpty.flat().sort((a, b) => a.index - b.index);
 }
 
-export interface IptRuleSetOptions {
+export interface EvalOptions {
+  /** Walk every rule, as the kernel does, instead of the index's candidates. */
   naive: boolean;
+  assumeNewClient: boolean;
 }
 
 export interface IptTableProgram {
@@ -94,9 +96,9 @@ export function iptRuleSet(
   program: IptTableProgram,
   ns: Namespace,
   hook: string,
-  opts: IptRuleSetOptions,
+  opts: EvalOptions,
 ): RuleSet<IptRule> {
-  const ctx: MatchCtx = { ns, family: program.family, hook };
+  const ctx: MatchCtx = { ns, family: program.family, hook, assumeNewClient: opts.assumeNewClient };
   return {
     table: program.table.name,
     family: program.family,

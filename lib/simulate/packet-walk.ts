@@ -5,6 +5,7 @@ import type { HookEnd } from './hook-run';
 import { hookRun } from './hook-run';
 import type { Ip } from './ip';
 import { ipEquals, ipText } from './ip';
+import type { EvalOptions } from './ipt-ruleset';
 import type { Namespace } from './namespace';
 import { addressOwner, sysctl } from './namespace';
 import { packetTuple, tupleEquals, tupleInverse } from './packet';
@@ -29,7 +30,7 @@ export interface WalkEnd {
 export interface Walker {
   namespaces: readonly Namespace[];
   program(ns: Namespace): NetfilterProgram;
-  naive: boolean;
+  opts: EvalOptions;
 }
 
 const maxHops = 24;
@@ -79,7 +80,7 @@ function ctConfirm(b: Branch, ns: Namespace): void {
 }
 
 function hook(w: Walker, ns: Namespace, h: Hook, b: Branch): HookEnd[] {
-  return hookRun(ns, w.program(ns), h, b, { naive: w.naive });
+  return hookRun(ns, w.program(ns), h, b, w.opts);
 }
 
 function ended(e: HookEnd, ns: Namespace): WalkEnd {

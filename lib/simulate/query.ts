@@ -30,6 +30,11 @@ export const TraceQuery = z.object({
   state: z.enum(['new', 'established']),
   /** The packet mark (skb->mark) it starts with. */
   mark: z.number().int().min(0).max(0xffffffff),
+  /**
+   * Take xt_recent lists (session affinity) as holding no entry for this client, as for its first
+   * connection; otherwise `--rcheck`/`--update` are undecided (the lists are not collected).
+   */
+  assumeNewClient: z.boolean().optional(),
   /** Walk the reply back to the sender when the packet is delivered. */
   reply: z.boolean(),
 });

@@ -36,8 +36,12 @@ export function simulatorBuild(snapshots: readonly Snapshot[], opts: SimulatorOp
   const namespaces = namespacesOf(snapshots);
   const programs = new Map<Namespace, NetfilterProgram>();
   for (const ns of namespaces) programs.set(ns, netfilterProgram(ns.snapshot));
-  const walker: Walker = { namespaces, program: (ns) => programs.get(ns)!, naive: opts.naive ?? false };
-  return { namespaces, trace: (query) => traceWith(walker, snapshots, query) };
+  const walker = (query: TraceQuery): Walker => ({
+    namespaces,
+    program: (ns) => programs.get(ns)!,
+    opts: { naive: opts.naive ?? false, assumeNewClient: query.assumeNewClient ?? false },
+  });
+  return { namespaces, trace: (query) => traceWith(walker(query), snapshots, query) };
 }
 
 export function simulate(
