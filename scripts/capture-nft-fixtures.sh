@@ -6,6 +6,7 @@
 #
 # Writes into lib/nftables/__fixtures__/:
 #   native-features.{nft.json,nft}       hand-written native ruleset (kube-proxy/docker-style features)
+#   sim-semantics.{nft.json,nft}        native chains the simulator tests walk packets through
 #   syntax-tour.{nft.json,nft}           one rule per datatype and statement quirk of the text syntax
 #   iptables-nft-compat.{nft.json,nft}   an iptables-restore payload loaded through iptables-nft
 #   iptables-nft-compat.iptables-save    iptables-save of that payload
@@ -240,6 +241,44 @@ table inet plcap {
 EOF
 then echo "flowtable loaded"; else echo "note: this kernel has no flowtable support; native-features has none" >&2; fi
 dump native-features
+
+# --- (b) the simulator's native semantics: priorities, numgen DNAT, masquerade, ct status, limits --
+n nft -f - <<'EOF'
+table inet sim {
+	chain early_forward {
+		type filter hook forward priority -200; policy accept;
+		tcp dport 2222 drop
+	}
+
+	chain mangle_pre {
+		type filter hook prerouting priority mangle; policy accept;
+		iifname "v0" tcp dport 7000 meta mark set meta mark | 0x00000001
+	}
+
+	chain nat_pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		ip daddr 10.96.0.10 tcp dport 80 dnat ip to numgen random mod 3 map { 0 : 10.1.0.1, 1 : 10.1.0.2, 2 : 10.1.0.3 }
+		ip6 daddr fd00:96::10 tcp dport 80 dnat ip6 to [fd00:1::5]:8080
+		ip daddr 10.96.0.11 tcp dport 80 dnat ip to 10.1.0.1:8080
+	}
+
+	chain nat_post {
+		type nat hook postrouting priority srcnat; policy accept;
+		ip saddr 10.1.0.0/16 oifname "v0" masquerade
+	}
+
+	chain forward_filter {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		ct status dnat accept
+		tcp dport 22 accept
+		udp dport 53 limit rate 10/second accept
+		tcp dport 23 limit rate 1/second log prefix "telnet "
+		tcp dport 23 reject with tcp reset
+	}
+}
+EOF
+dump sim-semantics
 
 # --- syntax tour: datatypes and printing quirks of `nft list ruleset` ----------------------------
 n nft -f - <<'EOF'

@@ -1,6 +1,6 @@
 import type { Conn, Packet } from './packet';
-import { packetCopy, packetView, viewChanges } from './packet';
-import type { StepKind, StepRule, TraceStep } from './result';
+import { packetCopy, packetView, viewChanges, viewCurrent } from './packet';
+import type { PacketView, StepKind, StepRule, TraceStep } from './result';
 
 /**
  * One possible history of the packet. A random choice (statistic, numgen, multipath) forks it;
@@ -16,6 +16,8 @@ export interface Branch {
   direction: 'original' | 'reply';
   /** Namespace the packet is in. */
   ns: string;
+  /** The packet as the last step showed it; shared by steps while the packet does not change. */
+  view: PacketView | null;
 }
 
 export function branchFork(b: Branch, probability: number, choice: string | null): Branch {
@@ -43,8 +45,8 @@ export interface StepInput {
  * Records a step. `before` is the packet view before the step's effect; the recorded packet is the
  * packet as it is now, with the fields the step changed named.
  */
-export function stepAdd(b: Branch, s: StepInput, before = packetView(b.pkt)): void {
-  const packet = packetView(b.pkt);
+export function stepAdd(b: Branch, s: StepInput, before: PacketView = branchView(b)): void {
+  const packet = branchView(b);
   b.steps.push({
     kind: s.kind,
     host: b.ns,
@@ -59,6 +61,12 @@ export function stepAdd(b: Branch, s: StepInput, before = packetView(b.pkt)): vo
     changed: viewChanges(before, packet),
     note: s.note ?? null,
   });
+}
+
+/** The packet's view now: the last one while nothing changed, else a new one. */
+export function branchView(b: Branch): PacketView {
+  if (b.view && viewCurrent(b.view, b.pkt)) return b.view;
+  return (b.view = packetView(b.pkt));
 }
 
 export function connsAdd(b: Branch, ns: string, conn: Conn): void {

@@ -1,7 +1,6 @@
 import type { Branch } from './branch';
-import { branchFork, stepAdd } from './branch';
+import { branchFork, branchView, stepAdd } from './branch';
 import type { Packet } from './packet';
-import { packetView } from './packet';
 import type { StepRule } from './result';
 import type { Effect } from './verdict-types';
 
@@ -99,7 +98,7 @@ function walkFrom<R>(
         ends.push(...walkFrom(rs, chain, rules, i + 1, fork, hook, depth));
         continue;
       }
-      const before = packetView(fork.pkt);
+      const before = branchView(fork);
       o.mutate?.(fork.pkt);
       stepAdd(
         fork,

@@ -1,5 +1,5 @@
 import type { Branch } from './branch';
-import { stepAdd } from './branch';
+import { branchView, stepAdd } from './branch';
 import { chainWalk } from './chain-walk';
 import type { Hook, NetfilterProgram } from './hooks';
 import { hookEntries, natCore } from './hooks';
@@ -25,7 +25,7 @@ function conntrackTranslate(b: Branch, hook: Hook): void {
   const core = natCore[hook];
   const conn = b.pkt.ct.conn;
   if (!core || !conn) return;
-  const before = packetView(b.pkt);
+  const before = branchView(b);
   const pkt = b.pkt;
   const reply = b.pkt.ct.dir === 'reply';
   let what: string | null = null;
@@ -119,7 +119,7 @@ export function hookRun(
           for (let i = firstStep; i < br.steps.length; i++) {
             const s = br.steps[i]!;
             s.kind = s.kind === 'rule' ? 'conntrack' : s.kind;
-            s.packet.ctstate = 'ESTABLISHED';
+            s.packet = { ...s.packet, ctstate: 'ESTABLISHED' };
             s.note =
               'later packets skip the nat table; conntrack applies the binding the first packet made through this rule';
           }

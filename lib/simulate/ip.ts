@@ -9,6 +9,8 @@ import type { IpFamily } from '../model/common';
 export interface Ip {
   family: IpFamily;
   value: bigint;
+  /** The text, once computed (steps show the same addresses many times). */
+  text?: string;
 }
 
 export interface Prefix {
@@ -21,6 +23,7 @@ export interface Prefix {
 const bitsOf = (family: IpFamily): number => (family === 'ip' ? 32 : 128);
 
 const ipCache = new Map<string, Ip | null>();
+const prefixCache = new Map<string, Prefix | null>();
 
 /** An address from its text (dotted quad or IPv6), or null when the text is not one. */
 export function ipParse(text: string): Ip | null {
@@ -53,6 +56,15 @@ function mask(family: IpFamily, len: number): bigint {
 /** `a.b.c.d`, `a.b.c.d/len`, IPv6 likewise, and iproute2's `default`; null when not one. */
 export function prefixParse(text: string, family?: IpFamily): Prefix | null {
   if (text === 'default' || text === 'all') return family ? { family, value: 0n, len: 0 } : null;
+  const cached = prefixCache.get(text);
+  if (cached !== undefined) return cached;
+  const prefix = prefixParseText(text);
+  if (prefixCache.size > 100_000) prefixCache.clear();
+  prefixCache.set(text, prefix);
+  return prefix;
+}
+
+function prefixParseText(text: string): Prefix | null {
   const slash = text.indexOf('/');
   const ip = ipParse(slash < 0 ? text : text.slice(0, slash));
   if (!ip) return null;
@@ -80,6 +92,10 @@ export function prefixContains(p: Prefix, ip: Ip): boolean {
 }
 
 export function ipText(ip: Ip): string {
+  return (ip.text ??= ipTextOf(ip));
+}
+
+function ipTextOf(ip: Ip): string {
   if (ip.family === 'ip') {
     const n = Number(ip.value);
     return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');

@@ -1,5 +1,6 @@
 import type { IpFamily } from '../model/common';
 import type { IptMatch, IptRule, KnownMatch, NegatableValue } from '../model/iptables';
+import type { Prefix } from './ip';
 import { ipParse, prefixContains, prefixParse } from './ip';
 import { ipsetTest } from './ipset-match';
 import type { Namespace } from './namespace';
@@ -34,8 +35,11 @@ export function ifaceMatches(pattern: string, name: string | null): boolean {
   return pattern.endsWith('+') ? n.startsWith(pattern.slice(0, -1)) : n === pattern;
 }
 
+const optionPrefixes = new WeakMap<NegatableValue, Prefix | null>();
+
 function addrMatches(opt: NegatableValue, ip: Packet['src']): MatchResult {
-  const prefix = prefixParse(opt.value);
+  let prefix = optionPrefixes.get(opt);
+  if (prefix === undefined) optionPrefixes.set(opt, (prefix = prefixParse(opt.value)));
   if (!prefix) return undecided(`cannot read address '${opt.value}'`);
   return neg(prefixContains(prefix, ip), opt);
 }

@@ -64,11 +64,17 @@ function chainIndex(chain: IptChain, family: IpFamily): ChainIndex {
   return { rules: chain.rules, byDst, byPort, rest };
 }
 
-/** Merges rule lists that are each in chain order. */
-function mergeByIndex(lists: readonly (readonly IptRule[])[]): IptRule[] {
-  const nonEmpty = lists.filter((l) => l.length > 0);
-  if (nonEmpty.length === 1) return nonEmpty[0] as IptRule[];
-  return nonEmpty.flat().sort((a, b) => a.index - b.index);
+/** Merges two rule lists that are each in chain order. */
+function merge(a: readonly IptRule[], b: readonly IptRule[]): readonly IptRule[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out: IptRule[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(a[i]!.index < b[j]!.index ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 export interface EvalOptions {
@@ -91,6 +97,7 @@ export function iptTableProgram(table: IptTable, family: IpFamily): IptTableProg
 }
 
 const empty: readonly IptRule[] = [];
+const notMatched: RuleOutcome[] = [{ p: 1, choice: null, matched: false }];
 
 export function iptRuleSet(
   program: IptTableProgram,
@@ -106,15 +113,13 @@ export function iptRuleSet(
       const idx = program.chains.get(chain);
       if (!idx) return null;
       if (opts.naive || !idx.byDst || !idx.byPort) return idx.rules;
-      return mergeByIndex([
-        idx.byDst.get(pkt.dst.value) ?? empty,
-        (pkt.dport !== null && idx.byPort.get(pkt.dport)) || empty,
-        idx.rest,
-      ]);
+      const byDst = idx.byDst.get(pkt.dst.value) ?? empty;
+      const byPort = (pkt.dport !== null && idx.byPort.get(pkt.dport)) || empty;
+      return merge(merge(byDst, byPort), idx.rest);
     },
     evaluate(rule: IptRule, b: Branch): RuleOutcome[] {
       const m = iptRuleMatches(ctx, b.pkt, rule);
-      if (m === false) return [{ p: 1, choice: null, matched: false }];
+      if (m === false) return notMatched;
       if (m === true) return matched(ctx, b.pkt, rule, 1, null);
       if ('undecided' in m) {
         if (iptTargetHarmless(rule))

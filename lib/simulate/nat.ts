@@ -1,5 +1,6 @@
 import type { IpFamily } from '../model/common';
-import type { Ip } from './ip';
+import type { Address } from '../model/iproute';
+import type { Ip, Prefix } from './ip';
 import { commonPrefixLen, ipAdd, ipParse, ipText, prefixContains, prefixParse } from './ip';
 import type { Namespace } from './namespace';
 import type { Packet } from './packet';
@@ -25,8 +26,20 @@ function portRange(text: string): { from: number; to: number } | null {
   return Number.isInteger(from) && Number.isInteger(to) && from <= to && to <= 65535 ? { from, to } : null;
 }
 
+const rangeCache = new Map<string, NatRange | null>();
+
 /** `--to-destination` / `--to-source` text: `a[-b][:p[-q]]`, `[v6][-[v6]][:p[-q]]`, or `:p[-q]`. */
 export function natRangeParse(text: string, family: IpFamily): NatRange | null {
+  const key = `${family} ${text}`;
+  let range = rangeCache.get(key);
+  if (range === undefined) {
+    if (rangeCache.size > 100_000) rangeCache.clear();
+    rangeCache.set(key, (range = natRangeParseText(text, family)));
+  }
+  return range;
+}
+
+function natRangeParseText(text: string, family: IpFamily): NatRange | null {
   let addrText = text;
   let portText: string | null = null;
   if (family === 'ip6' && text.startsWith('[')) {
@@ -63,9 +76,10 @@ export interface NatChoice {
 
 /** The addresses a range can map a flow to; more than 64 is too many to list, and undecided. */
 export function natChoices(range: NatRange, currentPort: number | null): NatChoice[] | string {
+  // No port in the range: the packet keeps its own.
   const port =
     range.portFrom === null
-      ? currentPort
+      ? null
       : currentPort !== null && currentPort >= range.portFrom && currentPort <= range.portTo!
         ? currentPort
         : range.portFrom;
@@ -100,13 +114,21 @@ export function snatApply(pkt: Packet, c: NatChoice): void {
  * the longest prefix with the destination (its rule 8), which is what it comes down to on
  * interfaces with one global address.
  */
+const addressNets = new WeakMap<Address, Prefix | null>();
+
+function addressNet(a: Address): Prefix | null {
+  let net = addressNets.get(a);
+  if (net === undefined) addressNets.set(a, (net = prefixParse(`${a.local}/${a.prefixlen}`)));
+  return net;
+}
+
 export function masqueradeSource(ns: Namespace, oif: string, nexthop: Ip, family: IpFamily): Ip | null {
   const candidates = ns.addresses.filter(
     (a) => a.ifname === oif && a.family === family && a.scope === 'global' && !a.flags.includes('secondary'),
   );
   if (family === 'ip') {
     for (const a of candidates) {
-      const net = prefixParse(`${a.local}/${a.prefixlen}`);
+      const net = addressNet(a);
       if (net && prefixContains(net, nexthop)) return ipParse(a.local);
     }
     return candidates[0] ? ipParse(candidates[0].local) : null;

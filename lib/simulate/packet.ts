@@ -101,8 +101,27 @@ export function packetView(p: Packet): PacketView {
   };
 }
 
+/** Whether a view still shows the packet as it is. */
+export function viewCurrent(v: PacketView, p: Packet): boolean {
+  return (
+    v.src === ipText(p.src) &&
+    v.dst === ipText(p.dst) &&
+    v.sport === p.sport &&
+    v.dport === p.dport &&
+    v.iif === p.iif &&
+    v.oif === p.oif &&
+    v.mark === p.mark &&
+    v.ctmark === p.ct.mark &&
+    v.ctstate === p.ct.state &&
+    v.proto === p.proto
+  );
+}
+
+const noChanges: string[] = [];
+
 /** Names of the fields that differ between two views (highlighted where NAT rewrites). */
 export function viewChanges(before: PacketView, after: PacketView): string[] {
+  if (before === after) return noChanges;
   const keys = ['src', 'dst', 'sport', 'dport', 'iif', 'oif', 'mark', 'ctmark', 'ctstate'] as const;
   return keys.filter((k) => before[k] !== after[k]);
 }

@@ -142,8 +142,17 @@ function prefixLen(route: Route): number {
   return slash < 0 ? (route.family === 'ip' ? 32 : 128) : Number(route.dst.slice(slash + 1));
 }
 
+const ruleTexts = new WeakMap<PolicyRule, string>();
+const routeTexts = new WeakMap<Route, string>();
+
 /** `ip rule` text as `ip rule show` prints it, for steps. */
 export function policyRuleText(rule: PolicyRule): string {
+  let text = ruleTexts.get(rule);
+  if (text === undefined) ruleTexts.set(rule, (text = policyRuleTextOf(rule)));
+  return text;
+}
+
+function policyRuleTextOf(rule: PolicyRule): string {
   const parts = [`${rule.priority}:`];
   if (rule.not) parts.push('not');
   parts.push('from', rule.src);
@@ -164,6 +173,12 @@ export function policyRuleText(rule: PolicyRule): string {
 
 /** A route as `ip route` prints it, for steps. */
 export function routeText(route: Route): string {
+  let text = routeTexts.get(route);
+  if (text === undefined) routeTexts.set(route, (text = routeTextOf(route)));
+  return text;
+}
+
+function routeTextOf(route: Route): string {
   const parts: string[] = [];
   if (route.type !== 'unicast') parts.push(route.type);
   parts.push(route.dstText || route.dst);

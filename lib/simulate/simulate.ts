@@ -186,6 +186,7 @@ function traceWith(w: Walker, snapshots: readonly Snapshot[], q: TraceQuery): Tr
     conns: new Map(),
     direction: 'original',
     ns: ns.name,
+    view: null,
   };
   let ends: WalkEnd[];
   if (entry.kind === 'iif') {

@@ -2,6 +2,7 @@ import type { IpFamily } from '../../model/common';
 import type { Address, Interface, PolicyRule, Route } from '../../model/iproute';
 import type { Snapshot } from '../../model/snapshot';
 import { parseIptablesSave } from '../../iptables/parse-save';
+import { parseNftJson } from '../../nftables/parse-json';
 import { emptySnapshot } from '../../snapshot/build';
 import { ipParse, ipText, prefixParse } from '../ip';
 
@@ -31,6 +32,8 @@ export interface TestHost {
   }[];
   rules?: Partial<PolicyRule>[];
   iptables?: string[];
+  /** `nft -j list ruleset` output. */
+  nftJson?: string;
   sysctls?: Record<string, string>;
 }
 
@@ -177,5 +180,6 @@ export function testHost(h: TestHost): Snapshot {
   s.sysctls = { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1', ...h.sysctls };
   for (const text of h.iptables ?? [])
     s.netfilter.iptables.push(parseIptablesSave(text, { file: `${h.name}.iptables-save` }));
+  if (h.nftJson) s.netfilter.nftables = parseNftJson(h.nftJson, { file: `${h.name}.nft.json` });
   return s;
 }
