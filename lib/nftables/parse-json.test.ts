@@ -261,6 +261,7 @@ describe('parseNftJson on captured nft and iptables-nft output', () => {
     expect(capturedFiles.map((f) => path.basename(f))).toEqual([
       'iptables-nft-compat.nft.json',
       'native-features.nft.json',
+      'sim-semantics.nft.json',
       'syntax-tour.nft.json',
     ]);
   });
