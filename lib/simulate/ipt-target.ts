@@ -1,7 +1,7 @@
 import type { IptRule, KnownTarget } from '../model/iptables';
 import { ipText } from './ip';
 import type { MatchCtx } from './ipt-match';
-import type { NatChoice } from './nat';
+import type { NatChoice, NatRange } from './nat';
 import {
   dnatApply,
   masqueradeSource,
@@ -89,6 +89,16 @@ function endpointText(pkt: Packet, c: NatChoice, dir: 'src' | 'dst'): string {
   return c.port !== null ? `${a}:${c.port}` : ipText(addr);
 }
 
+const ranges = new WeakMap<object, NatRange | null>();
+
+/** The parsed NAT range of a target option, once per rule. */
+function rangeOf(opt: { value: string } | undefined, family: Packet['family']): NatRange | null {
+  if (!opt) return null;
+  let r = ranges.get(opt);
+  if (r === undefined) ranges.set(opt, (r = natRangeParse(opt.value, family)));
+  return r;
+}
+
 function knownTarget(ctx: MatchCtx, pkt: Packet, t: KnownTarget): Applied[] {
   switch (t.name) {
     case 'ACCEPT':
@@ -106,7 +116,7 @@ function knownTarget(ctx: MatchCtx, pkt: Packet, t: KnownTarget): Applied[] {
       return one({ type: 'undecided', reason: 'QUEUE hands the packet to a userspace program' }, 'QUEUE');
     case 'DNAT': {
       const text = t.options.toDestination?.value;
-      const range = text === undefined ? null : natRangeParse(text, pkt.family);
+      const range = rangeOf(t.options.toDestination, pkt.family);
       if (!range)
         return one(
           { type: 'undecided', reason: `DNAT: cannot read --to-destination '${text ?? ''}'` },
@@ -122,7 +132,7 @@ function knownTarget(ctx: MatchCtx, pkt: Packet, t: KnownTarget): Applied[] {
     }
     case 'SNAT': {
       const text = t.options.toSource?.value;
-      const range = text === undefined ? null : natRangeParse(text, pkt.family);
+      const range = rangeOf(t.options.toSource, pkt.family);
       if (!range)
         return one({ type: 'undecided', reason: `SNAT: cannot read --to-source '${text ?? ''}'` }, 'SNAT');
       const note = t.options.randomFully

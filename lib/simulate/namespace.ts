@@ -22,6 +22,8 @@ export interface Namespace {
   interfaces: ReadonlyMap<string, Interface>;
   interfacesByIndex: ReadonlyMap<number, Interface>;
   addresses: readonly Address[];
+  /** Each address's parsed form, in the same order. */
+  addressIps: readonly (Ip | null)[];
   routing: Readonly<Record<IpFamily, RoutingTables | null>>;
   ipsets: ReadonlyMap<string, IpSet>;
   sysctls: Readonly<Record<string, string>>;
@@ -47,6 +49,7 @@ export function namespaceBuild(snapshot: Snapshot, parent: Snapshot | null): Nam
     interfaces,
     interfacesByIndex: byIndex,
     addresses: snapshot.addresses,
+    addressIps: snapshot.addresses.map((a) => ipParse(a.local)),
     routing: { ip: routing('ip'), ip6: routing('ip6') },
     ipsets: new Map(snapshot.ipsets.map((s) => [s.name, s])),
     sysctls: snapshot.sysctls,
@@ -108,18 +111,14 @@ export function addrType(ns: Namespace, ip: Ip, dev: string | null = null): Addr
 
 /** Whether `ip` is one of this namespace's own addresses. */
 export function isOwnAddress(ns: Namespace, ip: Ip): boolean {
-  for (const a of ns.addresses) {
-    const own = ipParse(a.local);
-    if (own && own.family === ip.family && own.value === ip.value) return true;
-  }
-  return false;
+  return addressOwner(ns, ip) !== null;
 }
 
 /** The interface holding an address, when this namespace has it. */
 export function addressOwner(ns: Namespace, ip: Ip): Address | null {
-  for (const a of ns.addresses) {
-    const own = ipParse(a.local);
-    if (own && own.family === ip.family && own.value === ip.value) return a;
+  for (let i = 0; i < ns.addressIps.length; i++) {
+    const own = ns.addressIps[i];
+    if (own && own.family === ip.family && own.value === ip.value) return ns.addresses[i]!;
   }
   return null;
 }
