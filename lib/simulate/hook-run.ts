@@ -1,7 +1,8 @@
 import type { Branch } from './branch';
 import { branchView, stepAdd } from './branch';
 import { chainWalk } from './chain-walk';
-import type { Hook, NetfilterProgram } from './hooks';
+import type { RuleSet } from './chain-walk';
+import type { Hook, HookEntry, NetfilterProgram } from './hooks';
 import { hookEntries, natCore } from './hooks';
 import type { EvalOptions } from './ipt-ruleset';
 import type { Namespace } from './namespace';
@@ -73,6 +74,18 @@ function conntrackTranslate(b: Branch, hook: Hook): void {
     );
 }
 
+const ruleSets = new WeakMap<HookEntry, Map<string, RuleSet<unknown>>>();
+
+/** A chain's rule set for one namespace, hook and options, built once. */
+function ruleSetOf(e: HookEntry, ns: Namespace, hook: Hook, opts: EvalOptions): RuleSet<unknown> {
+  let byKey = ruleSets.get(e);
+  if (!byKey) ruleSets.set(e, (byKey = new Map()));
+  const key = `${ns.name}\0${hook}\0${opts.naive}\0${opts.assumeNewClient}`;
+  let rs = byKey.get(key);
+  if (!rs) byKey.set(key, (rs = e.ruleSet(ns, hook, opts)));
+  return rs;
+}
+
 function natSkip(b: Branch, hook: Hook): boolean {
   const ct = b.pkt.ct;
   if (ct.state === 'UNTRACKED' || ct.conn) return true;
@@ -110,7 +123,7 @@ export function hookRun(
       const replay = e.nat && b.pkt.ct.state === 'ESTABLISHED';
       const firstStep = b.steps.length;
       if (replay) b.pkt.ct.state = 'NEW';
-      const rs = e.ruleSet(ns, hook, opts);
+      const rs = ruleSetOf(e, ns, hook, opts);
       for (const end of chainWalk(rs, e.chain, b, hook)) {
         const br = end.branch;
         if (e.note) for (let i = firstStep; i < br.steps.length; i++) br.steps[i]!.note ??= e.note;

@@ -97,6 +97,7 @@ export function iptTableProgram(table: IptTable, family: IpFamily): IptTableProg
 }
 
 const empty: readonly IptRule[] = [];
+const stepRules = new WeakMap<IptRule, StepRule>();
 const notMatched: RuleOutcome[] = [{ p: 1, choice: null, matched: false }];
 
 export function iptRuleSet(
@@ -137,7 +138,10 @@ export function iptRuleSet(
       return [...matched(ctx, b.pkt, rule, p, choice), { p: 1 - p, choice: `not ${choice}`, matched: false }];
     },
     step(rule: IptRule): StepRule {
-      return { index: rule.index, line: rule.line, text: rule.text, handle: null };
+      let s = stepRules.get(rule);
+      if (!s)
+        stepRules.set(rule, (s = { index: rule.index, line: rule.line, text: rule.text, handle: null }));
+      return s;
     },
   };
 }

@@ -256,7 +256,29 @@ function knownTarget(ctx: MatchCtx, pkt: Packet, t: KnownTarget): Applied[] {
 }
 
 /** The outcomes of a matched rule's target (or of no target: the rule only counts). */
+const fixedOutcomes = new WeakMap<IptRule, Applied[]>();
+
+/** Targets whose outcome does not depend on the packet: computed once per rule. */
+function fixedOutcome(rule: IptRule): Applied[] | null {
+  const t = rule.target;
+  if (t === null || 'chain' in t) return iptTargetOutcome(null, null, rule);
+  if ('reason' in t) return null;
+  return ['ACCEPT', 'DROP', 'RETURN', 'LOG', 'NFLOG', 'TRACE'].includes(t.name)
+    ? iptTargetOutcome(null, null, rule)
+    : null;
+}
+
 export function iptTargetApply(ctx: MatchCtx, pkt: Packet, rule: IptRule): Applied[] {
+  let fixed = fixedOutcomes.get(rule);
+  if (fixed === undefined) {
+    const f = fixedOutcome(rule);
+    if (!f) return iptTargetOutcome(ctx, pkt, rule);
+    fixedOutcomes.set(rule, (fixed = f));
+  }
+  return fixed;
+}
+
+function iptTargetOutcome(ctx: MatchCtx | null, pkt: Packet | null, rule: IptRule): Applied[] {
   const t = rule.target;
   if (t === null) return one(continueEffect, 'counted (no target)');
   if ('chain' in t)
@@ -265,7 +287,7 @@ export function iptTargetApply(ctx: MatchCtx, pkt: Packet, rule: IptRule): Appli
       `${rule.goto ? 'goto' : 'jump'} ${t.name}`,
     );
   if ('reason' in t) return one({ type: 'undecided', reason: `-j ${t.name}: ${t.reason}` }, t.name);
-  return knownTarget(ctx, pkt, t);
+  return knownTarget(ctx!, pkt!, t);
 }
 
 /** Targets that neither decide nor change the packet: an undecidable match before them changes nothing. */
