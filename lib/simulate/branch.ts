@@ -56,6 +56,8 @@ export function stepAdd(b: Branch, s: StepInput, before: PacketView = branchView
     table: s.table,
     chain: s.chain,
     rule: s.rule,
+    baseChain: null,
+    source: null,
     verdict: s.verdict,
     packet,
     changed: viewChanges(before, packet),

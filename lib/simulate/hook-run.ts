@@ -86,6 +86,16 @@ function ruleSetOf(e: HookEntry, ns: Namespace, hook: Hook, opts: EvalOptions): 
   return rs;
 }
 
+/** Names the base chain and rule engine on the steps one base chain's walk added. */
+function tagSteps(b: Branch, from: number, e: HookEntry): void {
+  for (let i = from; i < b.steps.length; i++) {
+    const s = b.steps[i]!;
+    s.baseChain = e.chain;
+    s.source = e.source;
+    if (e.note) s.note ??= e.note;
+  }
+}
+
 function natSkip(b: Branch, hook: Hook): boolean {
   const ct = b.pkt.ct;
   if (ct.state === 'UNTRACKED' || ct.conn) return true;
@@ -126,7 +136,6 @@ export function hookRun(
       const rs = ruleSetOf(e, ns, hook, opts);
       for (const end of chainWalk(rs, e.chain, b, hook)) {
         const br = end.branch;
-        if (e.note) for (let i = firstStep; i < br.steps.length; i++) br.steps[i]!.note ??= e.note;
         if (replay) {
           br.pkt.ct.state = 'ESTABLISHED';
           for (let i = firstStep; i < br.steps.length; i++) {
@@ -149,6 +158,7 @@ export function hookRun(
               verdict: 'DROP',
               note: e.note,
             });
+            tagSteps(br, firstStep, e);
             done.push({ branch: br, fate: 'drop', reason: `${rs.table} ${e.chain} policy DROP` });
             continue;
           }
@@ -165,9 +175,13 @@ export function hookRun(
                 ? "the dump does not state this chain's policy; ACCEPT is what iptables creates"
                 : e.note,
           });
+          tagSteps(br, firstStep, e);
           next.push(br);
-        } else if (end.fate === 'accept') next.push(br);
-        else done.push({ branch: br, fate: end.fate, reason: end.reason });
+        } else {
+          tagSteps(br, firstStep, e);
+          if (end.fate === 'accept') next.push(br);
+          else done.push({ branch: br, fate: end.fate, reason: end.reason });
+        }
       }
     }
     live = next;

@@ -237,6 +237,9 @@ describe('kube-proxy statistic cascade', () => {
     });
     expect(r.paths).toHaveLength(3);
     for (const p of r.paths) expect(p.probability).toBeCloseTo(1 / 3, 8);
+    // Steps in chains jumped to name the base chain the hook called, and the engine.
+    const sep = r.paths[0]!.steps.find((s) => s.chain?.startsWith('KUBE-SEP-'))!;
+    expect(sep).toMatchObject({ baseChain: 'PREROUTING', source: 'iptables', table: 'nat' });
     expect(r.paths.map((p) => p.final.dst).sort()).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.4']);
   });
 });
