@@ -63,6 +63,8 @@ export interface ScenarioExpectation {
   outcome: 'connected' | 'answered' | 'refused' | 'unreachable' | 'timeout';
   /** The rule that decided at one hop: a drop, a reject, a NAT. */
   rule?: { role: string; hook: string; table: string; chain: string; text: string; verdict: string };
+  /** A base chain whose policy decided at one hop. */
+  policy?: { role: string; hook: string; table: string; chain: string; verdict: string };
   /** Chains (base or jumped to) that must appear at a hop, in this order. */
   chains?: { role: string; chains: readonly string[] };
   /** Output interface the packet left a hop by. */

@@ -21,7 +21,10 @@ function iptables(backend: IptablesBackend, family: 'ip' | 'ip6' = 'ip'): RulesT
 
 const allRoles = (s: { roles: readonly string[] }) => s.roles;
 
-/** (a) A router between two namespaces drops one port in FORWARD (a user chain) and accepts another. */
+/**
+ * (a) A router between two namespaces: FORWARD's policy is DROP, a user chain drops one port and
+ * accepts another, answers pass by conntrack state; a third port falls through to the policy.
+ */
 export function forwardDrop(backend: IptablesBackend): Scenario {
   const spec = {
     name: `forward-drop-${backend}`,
@@ -47,7 +50,9 @@ export function forwardDrop(backend: IptablesBackend): Scenario {
         tool: iptables(backend),
         text: [
           '*filter',
+          ':FORWARD DROP [0:0]',
           ':PL-FWD - [0:0]',
+          '-A FORWARD -i s0 -o c0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
           '-A FORWARD -i c0 -o s0 -j PL-FWD',
           '-A PL-FWD -p tcp -m tcp --dport 8081 -j DROP',
           '-A PL-FWD -p tcp -m tcp --dport 8080 -m comment --comment "web" -j ACCEPT',
@@ -56,7 +61,7 @@ export function forwardDrop(backend: IptablesBackend): Scenario {
         ].join('\n'),
       },
     ],
-    listeners: [{ role: 's', ports: { tcp: [8080, 8081] } }],
+    listeners: [{ role: 's', ports: { tcp: [8080, 8081, 8082] } }],
   };
   const nft = backend === 'nft';
   return {
@@ -113,6 +118,26 @@ export function forwardDrop(backend: IptablesBackend): Scenario {
             : { untracedAt: 'r' }),
           reply: { disposition: 'delivered', endsIn: 'c' },
         },
+      },
+      {
+        label: 'tcp to a port no rule matches',
+        probe: { from: 'c', proto: 'tcp', src: null, sport: 61003, dst: '10.77.2.2', dport: 8082 },
+        expect: nft
+          ? {
+              disposition: 'dropped',
+              endsIn: 'r',
+              outcome: 'timeout',
+              policy: { role: 'r', hook: 'forward', table: 'filter', chain: 'FORWARD', verdict: 'drop' },
+              chains: { role: 'r', chains: ['FORWARD', 'PL-FWD'] },
+              reply: { disposition: 'not-seen' },
+            }
+          : {
+              disposition: 'vanished',
+              endsIn: 'r',
+              outcome: 'timeout',
+              untracedAt: 'r',
+              reply: { disposition: 'not-seen' },
+            },
       },
     ],
   };

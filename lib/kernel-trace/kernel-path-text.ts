@@ -42,7 +42,7 @@ export function kernelPathLines(path: KernelPath): string[] {
     for (const v of h.visits) lines.push(`  ${chainVisitLine(v)}`);
     for (const c of h.changes) {
       const untraced = path.direction === 'reply' ? 'by conntrack (no traced rule)' : 'by no traced rule';
-      const by = c.by ? `by ${c.by.table} ${c.by.chain}` : untraced;
+      const by = c.field === 'oif' ? '(rerouted)' : c.by ? `by ${c.by.table} ${c.by.chain}` : untraced;
       lines.push(`  ${c.field} ${c.from ?? '-'} -> ${c.to ?? '-'} at ${c.hook ?? '?'} ${by}`);
     }
   }

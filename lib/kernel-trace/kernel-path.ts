@@ -126,14 +126,19 @@ function visitsOf(netns: string, events: readonly TraceEvent[], notes: string[])
   return visits;
 }
 
-function samePacket(a: TracePacket, b: TracePacket): boolean {
+/**
+ * Whether a packet line shows the packet a hop last saw. Between two chains at most one NAT
+ * manipulation happens (destination in prerouting/output, source in postrouting/input), so one side
+ * of the tuple is unchanged; the IP id never changes (IPv6 has none, which makes this weaker there).
+ */
+function samePacket(last: TracePacket, next: TracePacket): boolean {
+  const sameSrc = last.saddr === next.saddr && last.sport === next.sport;
+  const sameDst = last.daddr === next.daddr && last.dport === next.dport;
   return (
-    a.ipId !== null &&
-    a.ipId === b.ipId &&
-    a.l4proto === b.l4proto &&
-    a.sport === b.sport &&
-    a.dport === b.dport &&
-    a.icmpId === b.icmpId
+    last.ipId === next.ipId &&
+    last.l4proto === next.l4proto &&
+    last.icmpId === next.icmpId &&
+    (sameSrc || sameDst)
   );
 }
 
@@ -161,7 +166,7 @@ function segmentsOf(
     }
     let seg = byTrace.get(v.traceId);
     if (!seg) {
-      seg = [...segments].reverse().find((s) => samePacket(s.visits[0]!.packet, v.packet));
+      seg = [...segments].reverse().find((s) => samePacket(s.visits[s.visits.length - 1]!.packet, v.packet));
       if (seg) byTrace.set(v.traceId, seg);
     }
     if (seg) seg.visits.push(v);
