@@ -145,7 +145,7 @@ export async function scenarioBuild(spec: ScenarioSpec): Promise<BuiltScenario> 
   const lockEnv = `XTABLES_LOCKFILE=${path.join(lockDir, 'xtables.lock')}`;
   const teardown = async () => {
     await Promise.all(listeners.map((l) => l.stop()));
-    for (const n of created) await namespaceRemove(n);
+    for (const n of created) await scenarioNamespaceRemove(n);
     rmSync(lockDir, { recursive: true, force: true });
   };
   try {
@@ -227,7 +227,8 @@ export async function withScenario<T>(spec: ScenarioSpec, fn: (s: BuiltScenario)
   }
 }
 
-async function namespaceRemove(netns: string): Promise<void> {
+/** Deletes a scenario namespace after stopping what still runs in it. */
+export async function scenarioNamespaceRemove(netns: string): Promise<void> {
   const pids = await run('ip', ['netns', 'pids', netns]);
   const alive = pids.stdout
     .split('\n')
@@ -251,7 +252,7 @@ export async function scenarioLeftoversSweep(): Promise<string[]> {
   for (const n of await scenarioNamespaces()) {
     const owner = Number(/^pl-ktrace-(\d+)-/.exec(n)?.[1] ?? NaN);
     if (Number.isInteger(owner) && processAlive(owner)) continue;
-    await namespaceRemove(n);
+    await scenarioNamespaceRemove(n);
     removed.push(n);
   }
   return removed;
