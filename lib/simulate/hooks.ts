@@ -70,6 +70,26 @@ function add(map: Map<string, HookEntry[]>, family: IpFamily, hook: Hook, e: Hoo
   else map.set(k, [e]);
 }
 
+/**
+ * The built-in chains of an iptables-nft table that exist in the kernel. iptables-nft creates a
+ * base chain only when something needs it, while iptables-save prints every built-in chain of the
+ * table; `nft -j list ruleset` shows which are registered. Null when that cannot be told (legacy,
+ * or no nft listing collected): then every chain the dump declares counts.
+ */
+function registeredBuiltins(
+  snapshot: Snapshot,
+  family: IpFamily,
+  table: string,
+  backend: string,
+): Set<string> | null {
+  if (backend === 'legacy') return null;
+  const nft = snapshot.netfilter.nftables?.tables.find(
+    (t) => t.managedBy === 'iptables-nft' && t.family === family && t.name === table,
+  );
+  if (!nft) return null;
+  return new Set(nft.chains.filter((c) => c.base !== null).map((c) => c.name));
+}
+
 export function netfilterProgram(snapshot: Snapshot): NetfilterProgram {
   const map = new Map<string, HookEntry[]>();
   const nftManagedFamilies = new Set<string>();
@@ -78,8 +98,10 @@ export function netfilterProgram(snapshot: Snapshot): NetfilterProgram {
     if (dump.backend !== 'legacy') nftManagedFamilies.add(dump.family);
     for (const table of dump.tables) {
       const program: IptTableProgram = iptTableProgram(table, dump.family);
+      const present = registeredBuiltins(snapshot, dump.family, table.name, dump.backend);
       for (const chain of table.chains) {
         if (!chain.builtin || !(hooks as readonly string[]).includes(chain.name)) continue;
+        if (present && !present.has(chain.name)) continue;
         const hook = chain.name as Hook;
         const nat = table.name === 'nat';
         const own = nat ? natCore[hook]!.priority : iptPriority[table.name];

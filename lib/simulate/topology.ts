@@ -17,21 +17,34 @@ export interface Arrival {
   physIn: string | null;
 }
 
-/** The veth at the other end of `iface`, in the namespace's parent or its pods. */
+/**
+ * The veth at the other end of `iface`: first among the namespace's parent and pods, then among
+ * every collected namespace. Interface indexes are per namespace, so a match must point both ways,
+ * and two candidates elsewhere are no answer.
+ */
 export function vethPeer(
   all: readonly Namespace[],
   ns: Namespace,
   iface: Interface,
 ): { ns: Namespace; iface: Interface } | null {
   if (iface.kind !== 'veth' || !iface.peer || iface.peer.ifindex === null) return null;
-  const related = all.filter(
-    (o) => o !== ns && (ns.isPod ? o.snapshot === ns.parent : o.isPod && o.parent === ns.snapshot),
-  );
-  for (const o of related) {
-    const cand = o.interfacesByIndex.get(iface.peer.ifindex);
-    if (cand && cand.kind === 'veth' && cand.peer?.ifindex === iface.index) return { ns: o, iface: cand };
-  }
-  return null;
+  const peerIndex = iface.peer.ifindex;
+  const matches = (o: Namespace): { ns: Namespace; iface: Interface } | null => {
+    const cand = o.interfacesByIndex.get(peerIndex);
+    return cand && cand.kind === 'veth' && cand.peer?.ifindex === iface.index ? { ns: o, iface: cand } : null;
+  };
+  const related = (o: Namespace) =>
+    ns.isPod ? o.snapshot === ns.parent : o.isPod && o.parent === ns.snapshot;
+  for (const o of all)
+    if (o !== ns && related(o)) {
+      const m = matches(o);
+      if (m) return m;
+    }
+  const elsewhere = all
+    .filter((o) => o !== ns && !related(o))
+    .map(matches)
+    .filter((m) => m !== null);
+  return elsewhere.length === 1 ? elsewhere[0]! : null;
 }
 
 /** Pods whose veth is a port of `bridge` in host namespace `host`, with that port. */
