@@ -5,7 +5,18 @@ import { labDescriptionRead } from '../lab/lab-description';
 import { labPaths } from '../lab/lab-paths';
 import { labExpectedNamespaces, labUp } from '../lab/lab-up';
 import { labNamespaces } from '../lab/leftovers';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Snapshot } from '../../lib/model/snapshot';
+import { kernelView, pathDifferences, simulatedView } from '../../lib/simulate/kernel-compare';
+import { traceText } from '../../lib/simulate/render-text';
+import type { Simulator } from '../../lib/simulate/simulate';
+import { simulatorBuild } from '../../lib/simulate/simulate';
+import { collectRun } from '../collect/collect-run';
+import { hostResolve, inventoryLoad } from '../inventory/inventory';
 import { run } from '../netns/netns';
+import { openStore } from '../store/sqlite-store';
 import type { LabTracedProbe } from './lab-trace';
 import { labServiceTrace, labTraceNamespaces } from './lab-trace';
 import { traceTables } from './trace-table';
@@ -92,6 +103,72 @@ function expectServicePath(t: LabTracedProbe, fromPod: string, endpointChain: Re
   expect(hops.at(-1), story).toBe(t.endpoint!.namespace);
   expect(t.trace.reply.final?.netns, story).toBe(from.namespace);
 }
+
+/** The lab's nodes collected over SSH by the collector, as `packetlens collect` stores them. */
+async function labSnapshots(): Promise<Snapshot[]> {
+  const work = mkdtempSync(path.join(tmpdir(), 'packetlens-labsim-'));
+  const store = openStore(path.join(work, 'lab.db'));
+  try {
+    const inventory = await inventoryLoad(path.join(paths.dir, 'packetlens.yaml'));
+    const hosts = inventory.hosts.map((h) => hostResolve(inventory, h.name));
+    const run = await collectRun(hosts, store, { ownKnownHosts: null, acceptNew: false, retries: 0 });
+    expect(run.hosts.every((h) => h.status === 'ok')).toBe(true);
+    return lab.nodes.map((n) => store.snapshotLatest(n.name)!.snapshot);
+  } finally {
+    store.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The simulator's name for a lab namespace: the node's, or the pod's under its node. */
+function simNames(sim: Simulator): (netns: string) => string {
+  return (netns) =>
+    lab.nodes.find((n) => n.namespace === netns)?.name ??
+    sim.namespaces.find((n) => n.snapshot.host.netns?.name === netns)?.name ??
+    netns;
+}
+
+describe('the simulator on the lab, against the kernel', () => {
+  it('pod to ClusterIP across nodes, in iptables and nftables mode: same path as traced, there and back', async () => {
+    const sim = simulatorBuild(await labSnapshots());
+    const simName = simNames(sim);
+    for (const fromPod of ['default/web-0', 'default/web-2']) {
+      const from = lab.pods.find((p) => p.name === fromPod)!;
+      for (const t of await traceAcrossNodes(fromPod)) {
+        const result = sim.trace({
+          src: null,
+          sport: t.probe.sport,
+          dst: t.service.name,
+          dport: null,
+          proto: t.probe.proto,
+          entry: { kind: 'pod', pod: from.namespace },
+          state: 'new',
+          mark: 0,
+          reply: true,
+        });
+        const kernel = kernelView(t.trace.forward, simName);
+        const story = [
+          '--- kernel',
+          ...kernelPathLines(t.trace.forward),
+          ...kernelPathLines(t.trace.reply),
+          '--- simulated',
+          traceText(result),
+        ].join('\n');
+        // The path of the endpoint the kernel picked, with its share of the cascade or numgen map.
+        const path = result.paths.find(
+          (p) => p.final.host === kernel.final?.ns && p.final.dst === kernel.final?.daddr,
+        );
+        expect(path, story).toBeDefined();
+        expect(path!.probability, story).toBeCloseTo(1 / 3, 6);
+        expect(pathDifferences(simulatedView(path!), kernel), story).toEqual([]);
+        expect(
+          pathDifferences(simulatedView(path!.reply!), kernelView(t.trace.reply, simName)),
+          story,
+        ).toEqual([]);
+      }
+    }
+  });
+});
 
 describe('a lab pod to a ClusterIP', () => {
   it('from node-1 (kube-proxy iptables mode): DNAT in a KUBE-SEP chain, then the endpoint node', async () => {

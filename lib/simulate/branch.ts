@@ -57,6 +57,7 @@ export function stepAdd(b: Branch, s: StepInput, before: PacketView = branchView
     chain: s.chain,
     rule: s.rule,
     baseChain: null,
+    priority: null,
     source: null,
     verdict: s.verdict,
     packet,

@@ -91,6 +91,7 @@ function tagSteps(b: Branch, from: number, e: HookEntry): void {
   for (let i = from; i < b.steps.length; i++) {
     const s = b.steps[i]!;
     s.baseChain = e.chain;
+    s.priority = e.ownPriority;
     s.source = e.source;
     if (e.note) s.note ??= e.note;
   }

@@ -1,5 +1,6 @@
 import type { IpFamily } from '../model/common';
 import type { IptTableName } from '../model/iptables';
+import type { NftTable } from '../model/nftables';
 import type { Snapshot } from '../model/snapshot';
 import type { RuleSet } from './chain-walk';
 import type { EvalOptions, IptTableProgram } from './ipt-ruleset';
@@ -49,7 +50,12 @@ export interface HookEntry {
   /** Built-in chain or base chain policy; null when the dump does not state it. */
   policy: 'accept' | 'drop' | null;
   ruleSet(ns: Namespace, hook: Hook, opts: EvalOptions): RuleSet<unknown>;
-  /** Tables created earlier register earlier at equal priority. */
+  /**
+   * Order at equal priority. The kernel runs the earlier registered base chain first, and no listing
+   * shows registration order (`nft list hooks` would; table and chain handles do not: a table made
+   * early can get its base chain late). Shown: native nft tables, then iptables-nft, then
+   * iptables-legacy, each by creation order; steps of such a tie say so.
+   */
   order: number;
   /** Said on every step of this chain (e.g. that iptables-legacy tables are invisible to nft). */
   note: string | null;
@@ -71,34 +77,37 @@ function add(map: Map<string, HookEntry[]>, family: IpFamily, hook: Hook, e: Hoo
 }
 
 /**
- * The built-in chains of an iptables-nft table that exist in the kernel. iptables-nft creates a
- * base chain only when something needs it, while iptables-save prints every built-in chain of the
- * table; `nft -j list ruleset` shows which are registered. Null when that cannot be told (legacy,
- * or no nft listing collected): then every chain the dump declares counts.
+ * The iptables-nft table as `nft -j list ruleset` shows it. iptables-nft creates a built-in chain
+ * only when something needs it, while iptables-save prints every built-in chain of the table: the
+ * nft listing tells which are registered. Null when that cannot be told (legacy, or no listing):
+ * then every chain the dump declares counts.
  */
-function registeredBuiltins(
-  snapshot: Snapshot,
-  family: IpFamily,
-  table: string,
-  backend: string,
-): Set<string> | null {
+function managedTable(snapshot: Snapshot, family: IpFamily, table: string, backend: string): NftTable | null {
   if (backend === 'legacy') return null;
-  const nft = snapshot.netfilter.nftables?.tables.find(
-    (t) => t.managedBy === 'iptables-nft' && t.family === family && t.name === table,
+  return (
+    snapshot.netfilter.nftables?.tables.find(
+      (t) => t.managedBy === 'iptables-nft' && t.family === family && t.name === table,
+    ) ?? null
   );
-  if (!nft) return null;
-  return new Set(nft.chains.filter((c) => c.base !== null).map((c) => c.name));
+}
+
+/** Creation order of a base chain: its table's handle, then its own. */
+function registration(table: NftTable, chain: string): number {
+  const handle = table.chains.find((c) => c.name === chain)?.handle ?? 0;
+  return table.handle * 1_000_000 + handle;
 }
 
 export function netfilterProgram(snapshot: Snapshot): NetfilterProgram {
   const map = new Map<string, HookEntry[]>();
   const nftManagedFamilies = new Set<string>();
-  let order = 0;
   for (const dump of snapshot.netfilter.iptables) {
     if (dump.backend !== 'legacy') nftManagedFamilies.add(dump.family);
     for (const table of dump.tables) {
       const program: IptTableProgram = iptTableProgram(table, dump.family);
-      const present = registeredBuiltins(snapshot, dump.family, table.name, dump.backend);
+      const managed = managedTable(snapshot, dump.family, table.name, dump.backend);
+      const present = managed
+        ? new Set(managed.chains.filter((c) => c.base !== null).map((c) => c.name))
+        : null;
       for (const chain of table.chains) {
         if (!chain.builtin || !(hooks as readonly string[]).includes(chain.name)) continue;
         if (present && !present.has(chain.name)) continue;
@@ -115,7 +124,8 @@ export function netfilterProgram(snapshot: Snapshot): NetfilterProgram {
           chain: chain.name,
           policy: chain.policy === null ? null : chain.policy === 'ACCEPT' ? 'accept' : 'drop',
           ruleSet: (ns, h, opts) => iptRuleSet(program, ns, h, opts) as RuleSet<unknown>,
-          order: order++,
+          order:
+            (dump.backend === 'legacy' ? 2e12 : 1e12) + (managed ? registration(managed, chain.name) : 0),
           note:
             dump.backend === 'legacy'
               ? 'iptables-legacy (x_tables): runs beside nft tables, and nft list ruleset does not show it'
@@ -160,13 +170,21 @@ export function netfilterProgram(snapshot: Snapshot): NetfilterProgram {
           chain: chain.name,
           policy: base.policy,
           ruleSet: (ns) => nftRuleSet(p, ns) as RuleSet<unknown>,
-          order: order + table.handle,
+          order: registration(table, chain.name),
           note: null,
         });
     }
   }
-  for (const list of map.values())
+  for (const list of map.values()) {
     list.sort((a, b) => a.priority - b.priority || a.ownPriority - b.ownPriority || a.order - b.order);
+    for (const e of list) {
+      const tied = list.filter(
+        (o) => o !== e && o.priority === e.priority && o.ownPriority === e.ownPriority && o.table !== e.table,
+      );
+      if (tied.length > 0)
+        e.note ??= `same priority (${e.ownPriority}) as ${tied.map((o) => `${o.table} ${o.chain}`).join(', ')}: the kernel runs them in registration order, which no listing shows`;
+    }
+  }
   return { entries: map };
 }
 

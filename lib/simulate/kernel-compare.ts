@@ -10,6 +10,7 @@ import type { TraceLeg, TraceStep } from './result';
 
 export interface VisitView {
   hook: string;
+  priority: number | null;
   table: string;
   chain: string;
   chains: string[];
@@ -71,6 +72,7 @@ export function simulatedView(leg: TraceLeg): PathView {
         key,
         v: {
           hook: s.hook.toLowerCase(),
+          priority: s.priority,
           table: s.table,
           chain: s.baseChain,
           chains: [s.baseChain],
@@ -98,13 +100,15 @@ export function simulatedView(leg: TraceLeg): PathView {
   };
 }
 
-export function kernelView(path: KernelPath): PathView {
+/** `nameOf` maps a namespace name to the snapshot name the simulator uses for it (default: the same). */
+export function kernelView(path: KernelPath, nameOf: (netns: string) => string = (n) => n): PathView {
   return {
     hops: path.hops.map((h) => ({
-      ns: h.netns,
+      ns: nameOf(h.netns),
       oif: h.end === 'delivered' ? null : h.oif,
       visits: h.visits.map((v) => ({
         hook: (v.hook ?? '?').toLowerCase(),
+        priority: v.priority,
         table: v.table,
         chain: v.chain,
         chains: v.chains,
@@ -115,13 +119,33 @@ export function kernelView(path: KernelPath): PathView {
     endedBy: null,
     final: path.final
       ? {
-          ns: path.final.netns,
+          ns: nameOf(path.final.netns),
           saddr: path.final.packet.saddr,
           daddr: path.final.packet.daddr,
           dport: path.final.packet.dport,
         }
       : null,
   };
+}
+
+/**
+ * Visits of one hook at equal priority sorted by table and chain: the kernel runs those in
+ * registration order, which no snapshot shows, so their order is not compared (their outcome is).
+ */
+function inKernelOrder(visits: readonly VisitView[]): VisitView[] {
+  const out: VisitView[] = [];
+  let run: VisitView[] = [];
+  const flush = () => {
+    out.push(...run.sort((x, y) => `${x.table} ${x.chain}`.localeCompare(`${y.table} ${y.chain}`)));
+    run = [];
+  };
+  for (const v of visits) {
+    const last = run.at(-1);
+    if (last && (last.hook !== v.hook || last.priority !== v.priority)) flush();
+    run.push(v);
+  }
+  flush();
+  return out;
 }
 
 /** What differs between the two, one line each; empty when they agree. */
@@ -139,8 +163,8 @@ export function pathDifferences(
   for (const kh of kernel.hops) {
     const sh = sim.hops.find((h) => h.ns === kh.ns);
     if (!sh) continue;
-    const a = sh.visits.map(visitText);
-    const b = kh.visits.map(visitText);
+    const a = inKernelOrder(sh.visits).map(visitText);
+    const b = inKernelOrder(kh.visits).map(visitText);
     if (a.join('\n') !== b.join('\n'))
       out.push(
         `${kh.ns}: chains differ\n  simulated:\n    ${a.join('\n    ')}\n  kernel:\n    ${b.join('\n    ')}`,

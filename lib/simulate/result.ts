@@ -70,6 +70,8 @@ export const TraceStep = z.object({
   rule: StepRule.nullable(),
   /** The base chain this step ran under (the built-in or nft base chain the hook called). */
   baseChain: z.string().nullable(),
+  /** The base chain's priority (a nat chain's own, not the nat core's). */
+  priority: z.number().int().nullable(),
   /** Which rule engine holds it: iptables (nft backend), iptables-legacy (x_tables) or native nft. */
   source: z.enum(['iptables', 'iptables-legacy', 'nft']).nullable(),
   /** ACCEPT, DROP, jump KUBE-SVC-…, DNAT to 10.0.0.5:8080, route via 10.0.0.1 dev eth0, … */

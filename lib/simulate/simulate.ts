@@ -59,7 +59,9 @@ function findNamespace(all: readonly Namespace[], name: string | null, wantPod: 
     return first;
   }
   const hits = all.filter(
-    (n) => (n.isPod === wantPod || !wantPod) && (n.name === name || n.snapshot.host.name === name),
+    (n) =>
+      (n.isPod === wantPod || !wantPod) &&
+      (n.name === name || n.snapshot.host.name === name || n.snapshot.host.netns?.name === name),
   );
   if (hits.length === 1) return hits[0]!;
   const kind = wantPod ? 'pod' : 'host';
