@@ -3,7 +3,7 @@ import { HostMeta, Diagnostic, type Snapshot } from '../model/snapshot';
 import { Address, Interface, PolicyRule, Route } from '../model/iproute';
 import { snapshotStats } from '../snapshot/stats';
 import { Pipeline, netfilterPipeline } from './netfilter-pipeline';
-import type { RulesetIndex } from './ruleset-index';
+import type { IndexedTable, RulesetIndex } from './ruleset-index';
 
 /**
  * What the host overview shows of one snapshot: who it is, its netfilter pipeline and its routing
@@ -32,6 +32,19 @@ export const TableSummary = z.object({
 });
 export type TableSummary = z.infer<typeof TableSummary>;
 
+export function tableSummary(t: IndexedTable): TableSummary {
+  return {
+    key: t.key,
+    engine: t.engine,
+    family: t.family,
+    name: t.name,
+    backend: t.backend,
+    chains: t.chains.length,
+    rules: t.chains.reduce((n, c) => n + c.rules.length, 0),
+    sets: t.sets.length,
+  };
+}
+
 export const PodSummary = z.object({
   name: z.string(),
   /** Rules in the pod's own namespace; null when its rules were not collected. */
@@ -57,6 +70,8 @@ export const HostOverview = z.object({
   diagnostics: z.array(Diagnostic),
   sources: z.array(z.object({ origin: z.string(), format: z.string() })),
   pods: z.array(PodSummary),
+  /** Pods of the host, also when the subject is one of them. */
+  hostPods: z.array(z.string()),
 });
 export type HostOverview = z.infer<typeof HostOverview>;
 
@@ -73,23 +88,19 @@ export function podSummary(pod: Snapshot): PodSummary {
   };
 }
 
-export function hostOverview(subject: Subject, snap: Snapshot, index: RulesetIndex): HostOverview {
+export function hostOverview(
+  subject: Subject,
+  host: Snapshot,
+  snap: Snapshot,
+  index: RulesetIndex,
+): HostOverview {
   const stats = snapshotStats(snap);
   return {
     subject,
     meta: snap.host,
     rules: netfilterCollected(snap) ? stats.rules.total : null,
     chains: stats.chains,
-    tables: index.tables.map((t) => ({
-      key: t.key,
-      engine: t.engine,
-      family: t.family,
-      name: t.name,
-      backend: t.backend,
-      chains: t.chains.length,
-      rules: t.chains.reduce((n, c) => n + c.rules.length, 0),
-      sets: t.sets.length,
-    })),
+    tables: index.tables.map(tableSummary),
     pipelines: [netfilterPipeline(index, 'ip'), netfilterPipeline(index, 'ip6')],
     interfaces: snap.interfaces,
     addresses: snap.addresses,
@@ -100,5 +111,6 @@ export function hostOverview(subject: Subject, snap: Snapshot, index: RulesetInd
     diagnostics: snap.diagnostics,
     sources: snap.sources,
     pods: snap.pods.map(podSummary),
+    hostPods: host.pods.map((p) => p.host.name),
   };
 }
