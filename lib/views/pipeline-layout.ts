@@ -7,13 +7,13 @@ import type { Pipeline } from './netfilter-pipeline';
  * arrows in the order the kernel runs them.
  */
 
-export const hookBoxWidth = 300;
+export const hookBoxWidth = 264;
 export const hookHeaderHeight = 30;
 export const entryHeight = 40;
 const emptyBodyHeight = 26;
-const gap = 56;
-const routingSize = 64;
-const localWidth = 120;
+const gap = 44;
+const routingSize = 60;
+const localWidth = 100;
 const margin = 24;
 
 export interface PipelineBox {
@@ -116,10 +116,14 @@ export function pipelineLayout(pipeline: Pipeline): PipelineLayout {
     };
   };
   const arrows: PipelineArrow[] = [
-    arrow('in', [
-      [margin, mid0],
-      [x0, mid0],
-    ]),
+    arrow(
+      'in',
+      [
+        [margin, mid0],
+        [x0, mid0],
+      ],
+      'in',
+    ),
     arrow('pre-route', [
       [x0 + hookBoxWidth, mid0],
       [xRouteIn, mid0],
@@ -161,10 +165,14 @@ export function pipelineLayout(pipeline: Pipeline): PipelineLayout {
       [x4 + hookBoxWidth / 2, y1],
       [x4 + hookBoxWidth / 2, y0 + hookBoxHeight(count('postrouting'))],
     ]),
-    arrow('out', [
-      [x4 + hookBoxWidth, mid0],
-      [x4 + hookBoxWidth + 40, mid0],
-    ]),
+    arrow(
+      'out',
+      [
+        [x4 + hookBoxWidth, mid0],
+        [x4 + hookBoxWidth + 40, mid0],
+      ],
+      'out',
+    ),
   ];
 
   return {
