@@ -17,7 +17,7 @@ export const defaultStoreFile = './data/packetlens.db';
  * and the dashboard reads while the collector writes. Every error names the file.
  */
 export function openStore(file: string = defaultStoreFile): Store {
-  const location = path.resolve(file);
+  const location = path.resolve(/*turbopackIgnore: true*/ file);
   const { db, hosts, runs, snapshots } = storeGuard(location, () => {
     mkdirSync(path.dirname(location), { recursive: true });
     // Another process (the dashboard, a second collect) may hold the write lock for a moment.
