@@ -5,16 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { run } from '../netns/netns';
 import type { Scenario } from './scenario';
 import { scenarioLeftoversSweep, withScenario } from './scenario';
-import {
-  dnatMasquerade,
-  dockerPublished,
-  forwardDrop,
-  fwmarkRouting,
-  inputReject,
-  ipv6Dnat,
-  kubeProxyClusterIp,
-  outputDnat,
-} from './scenarios';
+import { forwardDrop, scenariosAll } from './scenarios';
 import { probeSend } from './probe-send';
 import { traceCapture } from './trace-capture';
 import { traceProbe } from './trace-probe';
@@ -119,23 +110,29 @@ async function captureUnknownRule(): Promise<void> {
   });
 }
 
+/** Probes recorded per scenario (by label); the others are covered by the integration tests only. */
+const recorded: Record<string, readonly string[] | 'all'> = {
+  'forward-drop-nft': 'all',
+  'forward-drop-legacy': ['tcp to the dropped port'],
+  'input-reject': 'all',
+  'dnat-masquerade': ['tcp to the published port'],
+  'fwmark-routing': ['marked port goes by table 100'],
+  'ipv6-dnat': 'all',
+  'output-dnat': 'all',
+  'kube-proxy-iptables': ['tcp to the ClusterIP, try 1'],
+  'kube-proxy-nftables': ['tcp to the ClusterIP, try 1'],
+  'docker-published-nft': 'all',
+  'docker-published-legacy': ['outside client to the published port'],
+};
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   await scenarioLeftoversSweep();
-  await capture('forward-drop-nft', forwardDrop('nft'));
+  for (const scenario of await scenariosAll()) {
+    const which = recorded[scenario.spec.name];
+    if (which) await capture(scenario.spec.name, scenario, which === 'all' ? undefined : which);
+  }
   await captureUnknownRule();
-  await capture('forward-drop-legacy', forwardDrop('legacy'), ['tcp to the dropped port']);
-  await capture('input-reject', inputReject());
-  await capture('dnat-masquerade', dnatMasquerade(), ['tcp to the published port']);
-  await capture('fwmark-routing', fwmarkRouting(), ['marked port goes by table 100']);
-  await capture('ipv6-dnat', ipv6Dnat());
-  await capture('output-dnat', outputDnat());
-  await capture('kube-proxy-iptables', await kubeProxyClusterIp('iptables'), ['tcp to the ClusterIP, try 1']);
-  await capture('kube-proxy-nftables', await kubeProxyClusterIp('nftables'), ['tcp to the ClusterIP, try 1']);
-  await capture('docker-published-nft', dockerPublished('nft'));
-  await capture('docker-published-legacy', dockerPublished('legacy'), [
-    'outside client to the published port',
-  ]);
 }
 
 main().catch((e: unknown) => {
