@@ -31,7 +31,9 @@ async function capture(name: string, scenario: Scenario, labels?: readonly strin
   await withScenario(scenario.spec, async (built) => {
     for (const [i, p] of scenario.probes.entries()) {
       if (labels && !labels.includes(p.label)) continue;
-      const traced = await traceProbe(scenario.traced.map(built.ns), built.probe(p));
+      const traced = await traceProbe(scenario.traced.map(built.ns), built.probe(p), {
+        extraSelectors: p.selectors,
+      });
       const fixture = {
         captured: { kernel: release(), nft: (await run('nft', ['--version'])).stdout.trim() },
         scenario: scenario.spec.name,
@@ -119,8 +121,14 @@ const recorded: Record<string, readonly string[] | 'all'> = {
   'fwmark-routing': ['marked port goes by table 100'],
   'ipv6-dnat': 'all',
   'output-dnat': 'all',
-  'kube-proxy-iptables': ['tcp to the ClusterIP, try 1'],
-  'kube-proxy-nftables': ['tcp to the ClusterIP, try 1'],
+  'kube-proxy-iptables': [
+    'tcp to the ClusterIP, try 1',
+    'tcp to the NodePort, masqueraded with a random source port',
+  ],
+  'kube-proxy-nftables': [
+    'tcp to the ClusterIP, try 1',
+    'tcp to the NodePort, masqueraded with a random source port',
+  ],
   'docker-published-nft': 'all',
   'docker-published-legacy': ['outside client to the published port'],
 };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Probe } from '../../lib/kernel-trace/probe';
+import type { TraceSelector } from '../../lib/kernel-trace/trace-table';
 import { processAlive, processesStop } from '../lab/leftovers';
 import { netnsRun, run } from '../netns/netns';
 import type { ListenPorts, ProbeListener } from './probe-listen';
@@ -53,6 +54,8 @@ export interface ScenarioSpec {
 export interface ScenarioProbe {
   label: string;
   probe: Probe;
+  /** More packets to trace than the probe's own port, e.g. after a NAT that rewrites it. */
+  selectors?: readonly TraceSelector[];
   expect: ScenarioExpectation;
 }
 

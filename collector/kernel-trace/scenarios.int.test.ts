@@ -118,7 +118,9 @@ for (const scenario of scenarios) {
     for (const p of scenario.probes) {
       it(p.label, async () => {
         const s = built!;
-        const traced = await traceProbe(scenario.traced.map(s.ns), s.probe(p));
+        const traced = await traceProbe(scenario.traced.map(s.ns), s.probe(p), {
+          extraSelectors: p.selectors,
+        });
         expectKernel(traced, p.expect, s);
         // Tracing is off again: no trace table is left in any namespace.
         for (const ns of s.namespaces) expect(await traceTables(ns)).toEqual([]);

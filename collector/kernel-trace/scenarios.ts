@@ -1,5 +1,6 @@
 import type { KubeProxyNode } from '../../lib/generate/kube-proxy-lab';
 import { kubeProxyIptablesRestore, kubeProxyNftScript } from '../../lib/generate/kube-proxy-lab';
+import type { Probe } from '../../lib/kernel-trace/probe';
 import { dockerIptablesRestore } from '../lab/docker-rules';
 import type {
   LinkEnd,
@@ -394,12 +395,19 @@ export function outputDnat(): Scenario {
 
 export type KubeProxyMode = 'iptables' | 'nftables';
 
-export const kubeProxyService = { clusterIp: '10.96.0.10', port: 80, endpointPort: 8080 } as const;
+export const kubeProxyService = {
+  clusterIp: '10.96.0.10',
+  port: 80,
+  endpointPort: 8080,
+  nodePort: 30080,
+} as const;
 
 /**
  * (g) kube-proxy's ClusterIP for one service with three endpoints, in iptables mode (statistic
  * cascade) or nftables mode (numgen vmap); the rules are kube-proxy's own shapes from the lab's
- * generator. The client is inside the cluster CIDR, so nothing is masqueraded.
+ * generator. The client is inside the cluster CIDR, so its ClusterIP traffic is not masqueraded; its
+ * NodePort traffic is, with a random source port (`fully-random`), which the endpoints' trace
+ * tables therefore select by the endpoint port.
  */
 export async function kubeProxyClusterIp(mode: KubeProxyMode): Promise<Scenario> {
   const endpoints = ['e1', 'e2', 'e3'];
@@ -410,7 +418,7 @@ export async function kubeProxyClusterIp(mode: KubeProxyMode): Promise<Scenario>
         clusterIp: kubeProxyService.clusterIp,
         port: kubeProxyService.port,
         protocol: 'tcp',
-        nodePort: null,
+        nodePort: kubeProxyService.nodePort,
         endpoints: endpoints.map((_, i) => ({
           ip: `10.77.1${i + 1}.2`,
           port: kubeProxyService.endpointPort,
@@ -429,6 +437,10 @@ export async function kubeProxyClusterIp(mode: KubeProxyMode): Promise<Scenario>
     mode === 'iptables'
       ? /-A KUBE-SERVICES .* -j (KUBE-SVC-\w+)/.exec(rules.text)![1]!
       : /add chain ip kube-proxy (service-\S+)/.exec(rules.text)![1]!;
+  const externalChain =
+    mode === 'iptables'
+      ? /-A KUBE-NODEPORTS .* -j (KUBE-EXT-\w+)/.exec(rules.text)![1]!
+      : /add chain ip kube-proxy (external-\S+)/.exec(rules.text)![1]!;
   const spec = {
     name: `kube-proxy-${mode}`,
     roles: ['p', 'n', ...endpoints],
@@ -448,24 +460,45 @@ export async function kubeProxyClusterIp(mode: KubeProxyMode): Promise<Scenario>
     mode === 'iptables'
       ? ['PREROUTING', 'KUBE-SERVICES', serviceChain]
       : ['nat-prerouting', 'services', serviceChain];
-  return scenarioOf(
-    spec,
-    [0, 1, 2, 3, 4, 5].map((i) => ({
+  const nodePortEntry =
+    mode === 'iptables'
+      ? ['PREROUTING', 'KUBE-SERVICES', 'KUBE-NODEPORTS', externalChain, 'KUBE-MARK-MASQ', serviceChain]
+      : ['nat-prerouting', 'services', externalChain, 'mark-for-masquerade', serviceChain];
+  const tcp = (sport: number, dst: string, dport: number): Probe => ({
+    from: 'p',
+    proto: 'tcp',
+    src: null,
+    sport,
+    dst,
+    dport,
+  });
+  return scenarioOf(spec, [
+    ...[0, 1, 2, 3, 4, 5].map((i) => ({
       label: `tcp to the ClusterIP, try ${i + 1}`,
-      probe: {
-        from: 'p',
-        proto: 'tcp' as const,
-        src: null,
-        sport: 61061 + i,
-        dst: kubeProxyService.clusterIp,
-        dport: kubeProxyService.port,
-      },
+      probe: tcp(61061 + i, kubeProxyService.clusterIp, kubeProxyService.port),
       expect: delivered(endpoints, 'connected', 'p', {
         chains: { role: 'n', chains: entry },
         final: { saddr: '10.77.1.2', dport: kubeProxyService.endpointPort },
       }),
     })),
-  );
+    {
+      label: 'tcp to the NodePort, masqueraded with a random source port',
+      probe: tcp(61067, '10.77.1.1', kubeProxyService.nodePort),
+      selectors: [{ proto: 'tcp', port: kubeProxyService.endpointPort }],
+      expect: delivered(endpoints, 'connected', 'p', {
+        chains: { role: 'n', chains: nodePortEntry },
+        rule: ruleAt(
+          'n',
+          'postrouting',
+          mode === 'iptables' ? 'nat' : 'kube-proxy',
+          mode === 'iptables' ? 'KUBE-POSTROUTING' : 'masquerading',
+          'masquerade',
+          'accept',
+        ),
+        final: { dport: kubeProxyService.endpointPort },
+      }),
+    },
+  ]);
 }
 
 /**
