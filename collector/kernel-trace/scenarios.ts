@@ -402,15 +402,18 @@ export const kubeProxyService = {
   nodePort: 30080,
 } as const;
 
+const kubeProxyEndpoints = ['e1', 'e2', 'e3'];
+
 /**
- * (g) kube-proxy's ClusterIP for one service with three endpoints, in iptables mode (statistic
- * cascade) or nftables mode (numgen vmap); the rules are kube-proxy's own shapes from the lab's
- * generator. The client is inside the cluster CIDR, so its ClusterIP traffic is not masqueraded; its
- * NodePort traffic is, with a random source port (`fully-random`), which the endpoints' trace
- * tables therefore select by the endpoint port.
+ * A node running kube-proxy's rules for one service with three endpoints behind it, each in its own
+ * namespace with a listener, and a client pod inside the cluster CIDR. The rules are kube-proxy's own
+ * shapes from the lab's generator.
  */
-export async function kubeProxyClusterIp(mode: KubeProxyMode): Promise<Scenario> {
-  const endpoints = ['e1', 'e2', 'e3'];
+async function kubeProxyNode(
+  name: string,
+  mode: KubeProxyMode,
+  nodePort: number | null,
+): Promise<{ spec: ScenarioSpec; rules: string }> {
   const node: KubeProxyNode = {
     services: [
       {
@@ -418,8 +421,8 @@ export async function kubeProxyClusterIp(mode: KubeProxyMode): Promise<Scenario>
         clusterIp: kubeProxyService.clusterIp,
         port: kubeProxyService.port,
         protocol: 'tcp',
-        nodePort: kubeProxyService.nodePort,
-        endpoints: endpoints.map((_, i) => ({
+        nodePort,
+        endpoints: kubeProxyEndpoints.map((_, i) => ({
           ip: `10.77.1${i + 1}.2`,
           port: kubeProxyService.endpointPort,
         })),
@@ -433,68 +436,88 @@ export async function kubeProxyClusterIp(mode: KubeProxyMode): Promise<Scenario>
     mode === 'iptables'
       ? { role: 'n', tool: iptables('nft'), text: await kubeProxyIptablesRestore(node) }
       : { role: 'n', tool: 'nft' as const, text: await kubeProxyNftScript(node) };
-  const serviceChain =
-    mode === 'iptables'
-      ? /-A KUBE-SERVICES .* -j (KUBE-SVC-\w+)/.exec(rules.text)![1]!
-      : /add chain ip kube-proxy (service-\S+)/.exec(rules.text)![1]!;
-  const externalChain =
-    mode === 'iptables'
-      ? /-A KUBE-NODEPORTS .* -j (KUBE-EXT-\w+)/.exec(rules.text)![1]!
-      : /add chain ip kube-proxy (external-\S+)/.exec(rules.text)![1]!;
   const spec = {
-    name: `kube-proxy-${mode}`,
-    roles: ['p', 'n', ...endpoints],
+    name,
+    roles: ['p', 'n', ...kubeProxyEndpoints],
     routers: ['n'],
     links: [
       { a: end('p', 'eth0', '10.77.1.2/24'), b: end('n', 'p0', '10.77.1.1/24') },
-      ...endpoints.map((e, i) => ({
-        a: { role: e, ifname: 'eth0', addrs: [`10.77.1${i + 1}.2/24`] },
-        b: { role: 'n', ifname: e, addrs: [`10.77.1${i + 1}.1/24`] },
+      ...kubeProxyEndpoints.map((e, i) => ({
+        a: end(e, 'eth0', `10.77.1${i + 1}.2/24`),
+        b: end('n', e, `10.77.1${i + 1}.1/24`),
       })),
     ],
-    ip: [defaultVia('p', '10.77.1.1'), ...endpoints.map((e, i) => defaultVia(e, `10.77.1${i + 1}.1`))],
+    ip: [
+      defaultVia('p', '10.77.1.1'),
+      ...kubeProxyEndpoints.map((e, i) => defaultVia(e, `10.77.1${i + 1}.1`)),
+    ],
     rules: [rules],
-    listeners: endpoints.map((e) => ({ role: e, ports: { tcp: [kubeProxyService.endpointPort] } })),
+    listeners: kubeProxyEndpoints.map((e) => ({ role: e, ports: { tcp: [kubeProxyService.endpointPort] } })),
   };
+  return { spec, rules: rules.text };
+}
+
+function kubeProxyChain(mode: KubeProxyMode, rules: string, kind: 'service' | 'external'): string {
+  const re =
+    mode === 'iptables'
+      ? kind === 'service'
+        ? /-A KUBE-SERVICES .* -j (KUBE-SVC-\w+)/
+        : /-A KUBE-NODEPORTS .* -j (KUBE-EXT-\w+)/
+      : new RegExp(`add chain ip kube-proxy (${kind}-\\S+)`);
+  return re.exec(rules)![1]!;
+}
+
+function tcpFromPod(sport: number, dst: string, dport: number): Probe {
+  return { from: 'p', proto: 'tcp', src: null, sport, dst, dport };
+}
+
+/**
+ * (g) kube-proxy's ClusterIP in iptables mode (statistic cascade) or nftables mode (numgen vmap).
+ * The client is inside the cluster CIDR, so nothing is masqueraded.
+ */
+export async function kubeProxyClusterIp(mode: KubeProxyMode): Promise<Scenario> {
+  const { spec, rules } = await kubeProxyNode(`kube-proxy-${mode}`, mode, null);
+  const service = kubeProxyChain(mode, rules, 'service');
   const entry =
-    mode === 'iptables'
-      ? ['PREROUTING', 'KUBE-SERVICES', serviceChain]
-      : ['nat-prerouting', 'services', serviceChain];
-  const nodePortEntry =
-    mode === 'iptables'
-      ? ['PREROUTING', 'KUBE-SERVICES', 'KUBE-NODEPORTS', externalChain, 'KUBE-MARK-MASQ', serviceChain]
-      : ['nat-prerouting', 'services', externalChain, 'mark-for-masquerade', serviceChain];
-  const tcp = (sport: number, dst: string, dport: number): Probe => ({
-    from: 'p',
-    proto: 'tcp',
-    src: null,
-    sport,
-    dst,
-    dport,
-  });
-  return scenarioOf(spec, [
-    ...[0, 1, 2, 3, 4, 5].map((i) => ({
+    mode === 'iptables' ? ['PREROUTING', 'KUBE-SERVICES', service] : ['nat-prerouting', 'services', service];
+  return scenarioOf(
+    spec,
+    [0, 1, 2, 3, 4, 5].map((i) => ({
       label: `tcp to the ClusterIP, try ${i + 1}`,
-      probe: tcp(61061 + i, kubeProxyService.clusterIp, kubeProxyService.port),
-      expect: delivered(endpoints, 'connected', 'p', {
+      probe: tcpFromPod(61061 + i, kubeProxyService.clusterIp, kubeProxyService.port),
+      expect: delivered(kubeProxyEndpoints, 'connected', 'p', {
         chains: { role: 'n', chains: entry },
         final: { saddr: '10.77.1.2', dport: kubeProxyService.endpointPort },
       }),
     })),
+  );
+}
+
+/**
+ * (g') The same service's NodePort on the node's address: kube-proxy marks it for masquerading and
+ * masquerades it `fully-random`, which gives the probe a random source port. The endpoints' trace
+ * tables therefore also select the endpoint port (the probe's `selectors`).
+ */
+export async function kubeProxyNodePort(mode: KubeProxyMode): Promise<Scenario> {
+  const { spec, rules } = await kubeProxyNode(`kube-proxy-nodeport-${mode}`, mode, kubeProxyService.nodePort);
+  const service = kubeProxyChain(mode, rules, 'service');
+  const external = kubeProxyChain(mode, rules, 'external');
+  const entry =
+    mode === 'iptables'
+      ? ['PREROUTING', 'KUBE-SERVICES', 'KUBE-NODEPORTS', external, 'KUBE-MARK-MASQ', service]
+      : ['nat-prerouting', 'services', external, 'mark-for-masquerade', service];
+  const masquerade =
+    mode === 'iptables'
+      ? ruleAt('n', 'postrouting', 'nat', 'KUBE-POSTROUTING', 'masquerade fully-random', 'accept')
+      : ruleAt('n', 'postrouting', 'kube-proxy', 'masquerading', 'masquerade fully-random', 'accept');
+  return scenarioOf(spec, [
     {
       label: 'tcp to the NodePort, masqueraded with a random source port',
-      probe: tcp(61067, '10.77.1.1', kubeProxyService.nodePort),
+      probe: tcpFromPod(61067, '10.77.1.1', kubeProxyService.nodePort),
       selectors: [{ proto: 'tcp', port: kubeProxyService.endpointPort }],
-      expect: delivered(endpoints, 'connected', 'p', {
-        chains: { role: 'n', chains: nodePortEntry },
-        rule: ruleAt(
-          'n',
-          'postrouting',
-          mode === 'iptables' ? 'nat' : 'kube-proxy',
-          mode === 'iptables' ? 'KUBE-POSTROUTING' : 'masquerading',
-          'masquerade',
-          'accept',
-        ),
+      expect: delivered(kubeProxyEndpoints, 'connected', 'p', {
+        chains: { role: 'n', chains: entry },
+        rule: masquerade,
         final: { dport: kubeProxyService.endpointPort },
       }),
     },
@@ -584,6 +607,8 @@ export async function scenariosAll(): Promise<Scenario[]> {
     outputDnat(),
     await kubeProxyClusterIp('iptables'),
     await kubeProxyClusterIp('nftables'),
+    await kubeProxyNodePort('iptables'),
+    await kubeProxyNodePort('nftables'),
     dockerPublished('nft'),
     dockerPublished('legacy'),
   ];

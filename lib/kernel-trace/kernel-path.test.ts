@@ -189,7 +189,7 @@ describe('kernelPath decisions', () => {
     });
   }
 
-  for (const name of ['kube-proxy-iptables.7', 'kube-proxy-nftables.7']) {
+  for (const name of ['kube-proxy-nodeport-iptables.1', 'kube-proxy-nodeport-nftables.1']) {
     it(`${name}: follows a NodePort probe whose source port \`masquerade fully-random\` rewrote`, () => {
       const f = fixtureLoad(name);
       const t = traceOf(f);
