@@ -6,6 +6,8 @@
 #
 # Writes lib/kernel-trace/__fixtures__/<scenario>.<probe>.json: the probe, its outcome, and for each
 # namespace (named by its scenario role) the base chains of its ruleset and every monitor line.
+# Arguments, when given, name the scenarios to capture again (unknown-rule for the rule added
+# during a capture).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,4 +15,4 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 command -v nft >/dev/null || { echo "capture-ktrace-fixtures: nft missing (apt-get install -y nftables)" >&2; exit 1; }
 command -v perl >/dev/null || { echo "capture-ktrace-fixtures: perl missing" >&2; exit 1; }
 cd "$root"
-exec node_modules/.bin/tsx collector/kernel-trace/capture-fixtures.ts
+exec node_modules/.bin/tsx collector/kernel-trace/capture-fixtures.ts "$@"

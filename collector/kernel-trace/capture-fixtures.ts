@@ -5,16 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { run } from '../netns/netns';
 import type { Scenario } from './scenario';
 import { scenarioLeftoversSweep, withScenario } from './scenario';
-import {
-  dnatMasquerade,
-  dockerPublished,
-  forwardDrop,
-  fwmarkRouting,
-  inputReject,
-  ipv6Dnat,
-  kubeProxyClusterIp,
-  outputDnat,
-} from './scenarios';
+import { forwardDrop, scenariosAll } from './scenarios';
 import { probeSend } from './probe-send';
 import { traceCapture } from './trace-capture';
 import { traceProbe } from './trace-probe';
@@ -40,7 +31,9 @@ async function capture(name: string, scenario: Scenario, labels?: readonly strin
   await withScenario(scenario.spec, async (built) => {
     for (const [i, p] of scenario.probes.entries()) {
       if (labels && !labels.includes(p.label)) continue;
-      const traced = await traceProbe(scenario.traced.map(built.ns), built.probe(p));
+      const traced = await traceProbe(scenario.traced.map(built.ns), built.probe(p), {
+        extraSelectors: p.selectors,
+      });
       const fixture = {
         captured: { kernel: release(), nft: (await run('nft', ['--version'])).stdout.trim() },
         scenario: scenario.spec.name,
@@ -119,23 +112,36 @@ async function captureUnknownRule(): Promise<void> {
   });
 }
 
+/** Probes recorded per scenario (by label); the others are covered by the integration tests only. */
+const recorded: Record<string, readonly string[] | 'all'> = {
+  'forward-drop-nft': 'all',
+  'forward-drop-legacy': ['tcp to the dropped port'],
+  'input-reject': 'all',
+  'dnat-masquerade': ['tcp to the published port'],
+  'fwmark-routing': ['marked port goes by table 100'],
+  'ipv6-dnat': 'all',
+  'output-dnat': 'all',
+  'kube-proxy-iptables': ['tcp to the ClusterIP, try 1'],
+  'kube-proxy-nftables': ['tcp to the ClusterIP, try 1'],
+  'kube-proxy-nodeport-iptables': 'all',
+  'kube-proxy-nodeport-nftables': 'all',
+  'docker-published-nft': 'all',
+  'docker-published-legacy': ['outside client to the published port'],
+};
+
+/** All fixtures, or only those of the scenarios named on the command line (`unknown-rule` for that one). */
 async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const wanted = (name: string) => only.length === 0 || only.includes(name);
   mkdirSync(out, { recursive: true });
   await scenarioLeftoversSweep();
-  await capture('forward-drop-nft', forwardDrop('nft'));
-  await captureUnknownRule();
-  await capture('forward-drop-legacy', forwardDrop('legacy'), ['tcp to the dropped port']);
-  await capture('input-reject', inputReject());
-  await capture('dnat-masquerade', dnatMasquerade(), ['tcp to the published port']);
-  await capture('fwmark-routing', fwmarkRouting(), ['marked port goes by table 100']);
-  await capture('ipv6-dnat', ipv6Dnat());
-  await capture('output-dnat', outputDnat());
-  await capture('kube-proxy-iptables', await kubeProxyClusterIp('iptables'), ['tcp to the ClusterIP, try 1']);
-  await capture('kube-proxy-nftables', await kubeProxyClusterIp('nftables'), ['tcp to the ClusterIP, try 1']);
-  await capture('docker-published-nft', dockerPublished('nft'));
-  await capture('docker-published-legacy', dockerPublished('legacy'), [
-    'outside client to the published port',
-  ]);
+  for (const scenario of await scenariosAll()) {
+    const which = recorded[scenario.spec.name];
+    if (which && wanted(scenario.spec.name)) {
+      await capture(scenario.spec.name, scenario, which === 'all' ? undefined : which);
+    }
+  }
+  if (wanted('unknown-rule')) await captureUnknownRule();
 }
 
 main().catch((e: unknown) => {

@@ -85,7 +85,15 @@ export async function labServiceTrace(
       dst: service.clusterIp,
       dport: service.port,
     };
-    const traced = await traceProbe(namespaces, probe, opts);
+    // A NodePort or masqueraded path may rewrite the source port: the endpoints' port still selects it.
+    const endpointPorts = [...new Set(endpoints.map((ep) => ep.port))];
+    const traced = await traceProbe(namespaces, probe, {
+      ...opts,
+      extraSelectors: [
+        ...(opts.extraSelectors ?? []),
+        ...endpointPorts.map((port) => ({ proto: service.protocol, port })),
+      ],
+    });
     const final = traced.trace.forward.final;
     const endpoint =
       endpoints.find(

@@ -38,6 +38,7 @@ const [host, port, sport, src, timeout] = process.argv.slice(1);
 
 const tcpScript = `${prelude}
 const net = require('node:net');
+const start = Date.now();
 const c = net.connect({ host, port: Number(port), localPort: Number(sport), localAddress: src || undefined });
 const timer = setTimeout(() => { c.destroy(); done('timeout', 'no answer within ' + timeout + ' ms'); }, Number(timeout));
 let data = '';
@@ -45,8 +46,9 @@ let data = '';
 const finish = (detail) => { c.resetAndDestroy(); done('connected', detail, data.trim() || null); };
 c.on('connect', () => {
   clearTimeout(timer);
-  c.on('data', (d) => { data += d; if (data.includes('\\n')) finish('connected'); });
-  setTimeout(() => finish('connected, the listener did not answer'), 1000);
+  const after = 'connected after ' + (Date.now() - start) + ' ms';
+  c.on('data', (d) => { data += d; if (data.includes('\\n')) finish(after); });
+  setTimeout(() => finish(after + ', the listener did not answer'), 1000);
 });
 c.on('error', (e) => done(failure(e), e.code + ': ' + e.message));
 `;

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import type { Probe } from '../../lib/kernel-trace/probe';
+import type { TraceSelector } from '../../lib/kernel-trace/trace-table';
 import { processAlive, processesStop } from '../lab/leftovers';
 import { netnsRun, run } from '../netns/netns';
 import type { ListenPorts, ProbeListener } from './probe-listen';
@@ -52,6 +54,8 @@ export interface ScenarioSpec {
 export interface ScenarioProbe {
   label: string;
   probe: Probe;
+  /** More packets to trace than the probe's own port, e.g. after a NAT that rewrites it. */
+  selectors?: readonly TraceSelector[];
   expect: ScenarioExpectation;
 }
 
@@ -153,6 +157,16 @@ export async function scenarioBuild(spec: ScenarioSpec): Promise<BuiltScenario> 
       await must(`ip netns add ${ns(role)}`, run('ip', ['netns', 'add', ns(role)]));
       created.push(ns(role));
       await must('lo up', run('ip', ['-n', ns(role), 'link', 'set', 'lo', 'up']));
+      // No duplicate address detection: while a link-local address is tentative, a router sends no
+      // neighbour solicitation for a forwarded packet, which holds the first IPv6 packet for a second.
+      await must(
+        'accept_dad',
+        netnsRun(ns(role), 'sysctl', [
+          '-qw',
+          'net.ipv6.conf.all.accept_dad=0',
+          'net.ipv6.conf.default.accept_dad=0',
+        ]),
+      );
     }
     for (const role of spec.routers ?? []) {
       await must('ip_forward', netnsRun(ns(role), 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']));
@@ -194,6 +208,7 @@ export async function scenarioBuild(spec: ScenarioSpec): Promise<BuiltScenario> 
         await must('link up', run('ip', ['-n', ns(end.role), 'link', 'set', end.ifname, 'up']));
       }
     }
+    for (const role of spec.roles) await linksUp(ns(role));
     for (const c of spec.ip ?? []) {
       await must(`ip ${c.args.join(' ')} in ${c.role}`, run('ip', ipArgs(ns(c.role), c.args)));
     }
@@ -215,6 +230,28 @@ export async function scenarioBuild(spec: ScenarioSpec): Promise<BuiltScenario> 
     role: (netns) => roleOf.get(netns) ?? netns,
     teardown,
   };
+}
+
+const LinkList = z.array(z.object({ ifname: z.string(), operstate: z.string() }));
+
+/**
+ * Waits until the kernel reports every link of the namespace operationally up. A veth's carrier is
+ * taken into account by the kernel's linkwatch work up to a second later; until then it drops what
+ * is sent, and the first packet waits for a neighbour solicitation resent a second later.
+ */
+async function linksUp(netns: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const out = await must(`ip -j link in ${netns}`, run('ip', ['-n', netns, '-j', 'link', 'show']));
+    const down = LinkList.parse(JSON.parse(out)).filter((l) => l.ifname !== 'lo' && l.operstate !== 'UP');
+    if (down.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${netns}: links not up after ${timeoutMs} ms: ${down.map((l) => `${l.ifname} ${l.operstate}`).join(', ')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Builds the scenario, runs fn, and removes it whatever fn does. */

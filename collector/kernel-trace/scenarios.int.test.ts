@@ -8,16 +8,7 @@ import {
   scenarioNamespaceRemove,
   scenarioNamespaces,
 } from './scenario';
-import {
-  dnatMasquerade,
-  dockerPublished,
-  forwardDrop,
-  fwmarkRouting,
-  inputReject,
-  ipv6Dnat,
-  kubeProxyClusterIp,
-  outputDnat,
-} from './scenarios';
+import { scenariosAll } from './scenarios';
 import type { TracedProbe } from './trace-probe';
 import { traceProbe } from './trace-probe';
 import { traceTables } from './trace-table';
@@ -29,19 +20,7 @@ import { traceTables } from './trace-table';
  * pl-ktrace-<pid>- namespaces; each scenario is torn down after its probes, also when one fails.
  */
 
-const scenarios: Scenario[] = [
-  forwardDrop('nft'),
-  forwardDrop('legacy'),
-  inputReject(),
-  dnatMasquerade(),
-  fwmarkRouting(),
-  ipv6Dnat(),
-  outputDnat(),
-  await kubeProxyClusterIp('iptables'),
-  await kubeProxyClusterIp('nftables'),
-  dockerPublished('nft'),
-  dockerPublished('legacy'),
-];
+const scenarios: Scenario[] = await scenariosAll();
 
 const own = async () => (await scenarioNamespaces()).filter((n) => n.startsWith(`pl-ktrace-${process.pid}-`));
 
@@ -139,7 +118,9 @@ for (const scenario of scenarios) {
     for (const p of scenario.probes) {
       it(p.label, async () => {
         const s = built!;
-        const traced = await traceProbe(scenario.traced.map(s.ns), s.probe(p));
+        const traced = await traceProbe(scenario.traced.map(s.ns), s.probe(p), {
+          extraSelectors: p.selectors,
+        });
         expectKernel(traced, p.expect, s);
         // Tracing is off again: no trace table is left in any namespace.
         for (const ns of s.namespaces) expect(await traceTables(ns)).toEqual([]);

@@ -188,6 +188,27 @@ describe('kernelPath decisions', () => {
       expect(t.forward.final!.netns).toBe(f.outcome.answer);
     });
   }
+
+  for (const name of ['kube-proxy-nodeport-iptables.1', 'kube-proxy-nodeport-nftables.1']) {
+    it(`${name}: follows a NodePort probe whose source port \`masquerade fully-random\` rewrote`, () => {
+      const f = fixtureLoad(name);
+      const t = traceOf(f);
+      const n = hop(t.forward, 'n');
+      const sport = n.changes.find((c) => c.field === 'sport')!;
+      expect(sport).toMatchObject({
+        from: String(f.probe.sport),
+        hook: 'postrouting',
+        by: { ruleText: expect.stringContaining('masquerade') },
+      });
+      expect(t.forward.disposition).toBe('delivered');
+      expect(t.forward.final!.packet.sport).toBe(Number(sport.to));
+      expect(t.forward.final!.netns).toBe(f.outcome.answer);
+      expect(t.reply.final).toMatchObject({
+        netns: 'p',
+        packet: { sport: f.probe.dport, dport: f.probe.sport },
+      });
+    });
+  }
 });
 
 describe('kernelPath when the trace is incomplete', () => {
