@@ -101,7 +101,10 @@ out('timeout', "no answer within $timeout ms");
 `;
 
 export interface ProbeSendOptions {
-  /** How long to wait for an answer. A dropped TCP SYN is retransmitted after 1 s: keep below that to send one packet. */
+  /**
+   * How long to wait for an answer (default 2500 ms: on a loaded machine a sender can be held that
+   * long). A dropped TCP SYN is sent again after 1 s; kernelPath follows the first one only.
+   */
   timeoutMs?: number;
 }
 
@@ -114,7 +117,7 @@ function jsonOrNull(text: string): unknown {
 }
 
 export async function probeSend(probe: Probe, opts: ProbeSendOptions = {}): Promise<ProbeOutcome> {
-  const timeout = String(opts.timeoutMs ?? 900);
+  const timeout = String(opts.timeoutMs ?? 2500);
   const src = probe.src ?? '';
   const argv =
     probe.proto === 'icmp' || probe.proto === 'icmpv6'

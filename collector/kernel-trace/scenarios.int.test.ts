@@ -9,6 +9,7 @@ import {
   scenarioNamespaces,
 } from './scenario';
 import { scenariosAll } from './scenarios';
+import { probeReplied } from './probe-send';
 import type { TracedProbe } from './trace-probe';
 import { traceProbe } from './trace-probe';
 import { traceTables } from './trace-table';
@@ -54,6 +55,10 @@ function expectKernel(traced: TracedProbe, want: ScenarioExpectation, s: BuiltSc
   expect(forward.disposition, story).toBe(want.disposition);
   expect(roles(want.endsIn), story).toContain(s.role(forward.final!.netns));
   expect(traced.trace.unreadLines, story).toEqual([]);
+  // The sender got an answer exactly when the kernel delivered one to it.
+  expect(probeReplied(traced.outcome), story).toBe(
+    reply.disposition === 'delivered' && reply.final?.netns === traced.probe.from,
+  );
   // Whoever answered is where the kernel delivered the probe.
   if (traced.outcome.answer !== null) expect(s.role(forward.final!.netns), story).toBe(traced.outcome.answer);
 

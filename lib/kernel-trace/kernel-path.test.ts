@@ -77,6 +77,19 @@ describe('kernelPath decisions', () => {
     expect(t.reply.disposition).toBe('not-seen');
   });
 
+  it('follows the first SYN when the sender retransmitted it (each retransmission has its own IP id)', () => {
+    const f = fixtureLoad('forward-drop-nft.1');
+    const sent = f.namespaces
+      .find((n) => n.netns === 'c')!
+      .lines.filter((l) => / out_first packet: .* tcp sport 61001 /.test(l));
+    expect(sent.length).toBeGreaterThan(1);
+    const t = traceOf(f);
+    expect(t.forward.hops.map((h) => h.netns)).toEqual(['c', 'r']);
+    const [c, r] = t.forward.hops;
+    expect(r!.packetIn.ipId).toBe(c!.packetIn.ipId);
+    expect(sent[0]).toContain(` ip id ${c!.packetIn.ipId} `);
+  });
+
   it('tells a policy drop from a rule drop', () => {
     const r = hop(traceOf(fixtureLoad('forward-drop-nft.3')).forward, 'r');
     expect(r.end).toBe('dropped');

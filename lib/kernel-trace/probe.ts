@@ -36,14 +36,3 @@ export function probeFamily(p: { dst: string }): 'ip' | 'ip6' {
 export function probeL4proto(p: { proto: ProbeProto }): string {
   return p.proto === 'icmpv6' ? 'ipv6-icmp' : p.proto;
 }
-
-/** Human form, e.g. `tcp 10.0.1.2:61001 -> 10.0.2.2:80 from pl-ktrace-1-a`. */
-export function probeText(p: Probe): string {
-  const port = (addr: string, n: number | null) =>
-    n === null ? addr : addr.includes(':') ? `[${addr}]:${n}` : `${addr}:${n}`;
-  const src =
-    p.proto === 'icmp' || p.proto === 'icmpv6'
-      ? `${p.src ?? '*'} id ${p.sport}`
-      : port(p.src ?? '*', p.sport);
-  return `${p.proto} ${src} -> ${port(p.dst, p.dport)} from ${p.from}`;
-}
