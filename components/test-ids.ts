@@ -35,6 +35,13 @@ export const testIds = {
   importForm: 'import-form',
   importError: 'import-error',
   importList: 'import-list',
+  traceForm: 'trace-form',
+  traceResult: 'trace-result',
+  tracePath: 'trace-path',
+  traceStep: 'trace-step',
+  traceDisposition: 'trace-disposition',
+  traceStepThrough: 'trace-step-through',
+  traceError: 'trace-error',
 } as const;
 
 export type TestId = (typeof testIds)[keyof typeof testIds];

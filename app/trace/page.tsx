@@ -1,22 +1,35 @@
 import type { Metadata } from 'next';
-import { ComingSoon } from '@/components/coming-soon';
+import { Suspense } from 'react';
+import { dashboard } from '@/collector/dashboard/runtime';
+import { TraceView } from '@/components/trace/trace-view';
 
 export const metadata: Metadata = { title: 'Life of a packet' };
+export const dynamic = 'force-dynamic';
 
-export default function TracePage() {
+export default async function TracePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const d = await dashboard();
+  const sp = await searchParams;
+  const collected = d
+    .store()
+    .hostsList()
+    .some((h) => h.lastSnapshotId !== null);
+  const scope = sp.scope === 'examples' || (!collected && sp.scope !== 'store') ? 'examples' : 'store';
   return (
-    <ComingSoon title="Life of a packet" needs="simulator">
-      <p>
-        This view will walk a packet from a source (a pod, an address, the host itself) to a destination (a
-        service by name, an address and port) hook by hook and chain by chain, with the rule that matched at
-        each step, the NAT rewrites and the routing decision, across nodes and back. The walk is the
-        simulator&apos;s (<code>packetlens trace</code>), which is not part of this build yet; packetlens
-        shows no path rather than a guessed one.
+    <>
+      <h1>Life of a packet</h1>
+      <p className="lead">
+        Where a packet goes, hook by hook and chain by chain, as the kernel would take it through the
+        collected
+        {scope === 'examples' ? ' example' : ''} hosts: every rule that matched, the NAT rewrites, the routing
+        decisions, across nodes and back. When packetlens cannot decide a step it says so rather than guess.
       </p>
-      <p>
-        Meanwhile each host&apos;s overview draws its netfilter pipeline with every table and chain at each
-        hook in priority order.
-      </p>
-    </ComingSoon>
+      <Suspense>
+        <TraceView scope={scope} />
+      </Suspense>
+    </>
   );
 }
