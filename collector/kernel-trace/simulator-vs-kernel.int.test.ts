@@ -13,16 +13,7 @@ import {
   scenarioNamespaces,
   withScenario,
 } from './scenario';
-import {
-  dnatMasquerade,
-  dockerPublished,
-  forwardDrop,
-  fwmarkRouting,
-  inputReject,
-  ipv6Dnat,
-  kubeProxyClusterIp,
-  outputDnat,
-} from './scenarios';
+import { scenariosAll } from './scenarios';
 import { traceProbe } from './trace-probe';
 
 /*
@@ -33,19 +24,7 @@ import { traceProbe } from './trace-probe';
  * compared the same way when the kernel saw one.
  */
 
-const scenarios: Scenario[] = [
-  forwardDrop('nft'),
-  forwardDrop('legacy'),
-  inputReject(),
-  dnatMasquerade(),
-  fwmarkRouting(),
-  ipv6Dnat(),
-  outputDnat(),
-  await kubeProxyClusterIp('iptables'),
-  await kubeProxyClusterIp('nftables'),
-  dockerPublished('nft'),
-  dockerPublished('legacy'),
-];
+const scenarios: Scenario[] = await scenariosAll();
 
 const own = async () => (await scenarioNamespaces()).filter((n) => n.startsWith(`pl-ktrace-${process.pid}-`));
 
@@ -77,7 +56,7 @@ describe.each(scenarios.map((s) => [s.spec.name, s] as const))(
         const snapshots: Snapshot[] = [];
         for (const ns of s.namespaces) snapshots.push(await snapshotOfNetns(ns, ns));
         const probe = s.probe(sp);
-        const traced = await traceProbe(scenario.traced.map(s.ns), probe);
+        const traced = await traceProbe(scenario.traced.map(s.ns), probe, { extraSelectors: sp.selectors });
         const result = simulate(snapshots, {
           src: probe.src,
           sport: probe.sport,
