@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Snapshot } from '../../lib/model/snapshot';
+import { otherNamespacesOrigin } from '../commands/other-namespaces';
 
 /**
  * What makes two collections of a host "the same snapshot". Counters, expiry timers, neighbour
- * entries and collection times change on every collection while the rules stay put, so they are
- * volatile: left out of the content hash and kept per observation instead. Everything else, in a
+ * entries, collection times and the list of the machine's other namespaces change between
+ * collections while the host stays put, so they are volatile: left out of the content hash and kept
+ * per observation instead. Everything else, in a
  * canonical JSON form (keys sorted, `undefined` dropped as JSON.stringify does), is the content.
  */
 
@@ -48,6 +50,8 @@ function volatileKeys(
   // An ipset member: time left and counters.
   if ('nomatch' in obj && 'text' in obj) return ['timeout', 'packets', 'bytes'];
   if (parentKey === 'sysctls') return Object.keys(obj).filter((k) => k.endsWith('nf_conntrack_count'));
+  // Which other namespaces the machine around a lab-like host has (other people's come and go).
+  if (parentKey === 'diagnostics' && obj.origin === otherNamespacesOrigin) return ['message'];
   return [];
 }
 
