@@ -7,8 +7,9 @@ import { HostFailureError } from './host-failure';
 /**
  * Parser threads: each host's output is parsed, built into a snapshot, hashed and serialised in a
  * worker thread (host-output.ts), so the main thread keeps reading the other hosts' SSH sessions
- * and several hosts parse at once. Threads start when the first output arrives; a thread that dies
- * fails only the host it was parsing, and the next output gets a new one.
+ * and several hosts parse at once. The threads start with the pool, so that loading the parsers
+ * overlaps the first fetches; a thread that dies fails only the host it was parsing, and the next
+ * output gets a new one.
  */
 
 export interface ParseRequest {
@@ -89,6 +90,8 @@ export function parsePool(size: number): ParsePool {
       thread.worker.postMessage({ id: job.id, output: job.output } satisfies ParseRequest);
     }
   };
+
+  for (let i = 0; i < size; i++) threadStart().worker.unref();
 
   return {
     prepare(output) {
