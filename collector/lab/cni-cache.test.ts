@@ -24,18 +24,23 @@ const pod: PodPlan = {
 const list = cniConflist('lab', '10.244.1.0/24', path.join(dir, 'networks'));
 const result = { cniVersion: '1.0.0', ips: [{ address: '10.244.1.2/24', interface: 2 }], interfaces: [] };
 
+/** The cache entry of the web pod's eth0, as podAttach writes it after ADD. */
+function cacheWebPod(): void {
+  cniCacheWrite({
+    cacheDir: dir,
+    list,
+    containerId: pod.containerId,
+    ifName: 'eth0',
+    netns: cniNetnsPath(pod.namespace),
+    cniArgs: cniArgs(pod),
+    capabilityArgs: cniRuntimeArgs(pod),
+    result,
+  });
+}
+
 describe('the lab’s libcni cache', () => {
   it('writes results/<network>-<containerId>-<ifName> as libcni does, and removes it', () => {
-    cniCacheWrite({
-      cacheDir: dir,
-      list,
-      containerId: pod.containerId,
-      ifName: 'eth0',
-      netns: cniNetnsPath(pod.namespace),
-      cniArgs: cniArgs(pod),
-      capabilityArgs: cniRuntimeArgs(pod),
-      result,
-    });
+    cacheWebPod();
     expect(readdirSync(path.join(dir, 'results'))).toEqual(['lab-0f3c1a-eth0']);
     const cached = JSON.parse(readFileSync(path.join(dir, 'results', 'lab-0f3c1a-eth0'), 'utf8'));
     expect(cached).toEqual({
@@ -59,16 +64,7 @@ describe('the lab’s libcni cache', () => {
   });
 
   it('is what the collector names the pod from', () => {
-    cniCacheWrite({
-      cacheDir: dir,
-      list,
-      containerId: pod.containerId,
-      ifName: 'eth0',
-      netns: cniNetnsPath(pod.namespace),
-      cniArgs: cniArgs(pod),
-      capabilityArgs: cniRuntimeArgs(pod),
-      result,
-    });
+    cacheWebPod();
     const text = readFileSync(path.join(dir, 'results', 'lab-0f3c1a-eth0'), 'utf8');
     const section: Section = {
       id: 1,
