@@ -69,8 +69,8 @@ export async function collectCommand(
       concurrency,
       onProgress: (done, total) => stderr(`${done}/${total} hosts`),
       onSnapshot: outDir
-        ? (name, snapshot) =>
-            writeFile(path.join(outDir, `${name}.snapshot.json`), `${JSON.stringify(snapshot)}\n`)
+        ? (name, snapshotJson) =>
+            writeFile(path.join(outDir, `${name}.snapshot.json`), [snapshotJson, Buffer.from('\n')])
         : undefined,
     });
     const lines = run.hosts.map((h) =>

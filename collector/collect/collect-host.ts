@@ -1,14 +1,8 @@
-import type { Section } from '../commands/parse-sections';
-import { SectionsError } from '../commands/parse-sections';
 import { collectScript } from '../commands/collect-script';
-import { deniedSections } from '../commands/permission';
-import { snapshotFromOutput } from '../commands/sections-snapshot';
 import type { ResolvedHost } from '../inventory/inventory';
-import type { RawOutputs, HostFailure } from '../store/store';
 import { localTransport } from '../transport/local';
 import { sshConnect } from '../transport/ssh';
 import { TransportError } from '../transport/transport';
-import type { Snapshot } from '../../lib/model/snapshot';
 
 export interface CollectHostOptions {
   /** packetlens' own known_hosts, where `--accept-new` records first-seen keys. */
@@ -16,9 +10,14 @@ export interface CollectHostOptions {
   acceptNew: boolean;
 }
 
-export interface CollectedHost {
-  snapshot: Snapshot;
-  raw: RawOutputs;
+/** What a host sent back, before any parsing. */
+export interface HostOutput {
+  host: string;
+  /** ISO 8601 time the collection started. */
+  collectedAt: string;
+  labels: Record<string, string>;
+  /** The collect script's stdout as it came (gzip when the host has it). */
+  stdout: Uint8Array;
 }
 
 /**
@@ -30,8 +29,8 @@ function hostCommand(timeoutMs: number): string {
   return `if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 ${seconds} sh -s; else exec sh -s; fi`;
 }
 
-/** Collects one host in one exec: connect, run the allow-listed script, parse what came back. */
-export async function collectHost(host: ResolvedHost, opts: CollectHostOptions): Promise<CollectedHost> {
+/** Fetches one host in one exec: connect, run the allow-listed script, keep what it printed. */
+export async function hostFetch(host: ResolvedHost, opts: CollectHostOptions): Promise<HostOutput> {
   const collectedAt = new Date().toISOString();
   const execer = host.local
     ? localTransport(host.name)
@@ -49,49 +48,8 @@ export async function collectHost(host: ResolvedHost, opts: CollectHostOptions):
         `the collection did not finish within ${host.commandTimeoutMs} ms`,
       );
     }
-    const collected = snapshotFromOutput(result.stdout, {
-      host: host.name,
-      collectedAt,
-      labels: host.labels,
-    });
-    const denied = deniedSections(collected.sections);
-    if (denied.length > 0) {
-      const names = denied.map((s) => s.name).join(', ');
-      throw new TransportError(
-        'permission',
-        host.name,
-        `permission denied for ${names}: collect as root or set sudo: true`,
-      );
-    }
-    collected.snapshot.host.kind = 'host';
-    return { snapshot: collected.snapshot, raw: rawOutputs(collected.sections) };
+    return { host: host.name, collectedAt, labels: host.labels, stdout: result.stdout };
   } finally {
     await execer.close();
   }
-}
-
-function rawOutputs(sections: readonly Section[]): RawOutputs {
-  const raw: RawOutputs = {};
-  for (const s of sections) {
-    raw[`${s.id}:${s.name}`] = {
-      stdout: s.stdout,
-      stderr: s.stderr,
-      exitCode: s.exitCode,
-      missing: s.missing,
-    };
-  }
-  return raw;
-}
-
-/** The store's failure record for whatever collecting a host threw. */
-export function failureOf(error: unknown): HostFailure {
-  if (error instanceof TransportError) return { kind: error.kind, message: error.message };
-  if (error instanceof SectionsError) return { kind: error.kind, message: error.message };
-  return { kind: 'exit', message: error instanceof Error ? error.message : String(error) };
-}
-
-/** Failures that may pass on a second try; refusals (auth, host key, permission) do not. */
-export function failureRetryable(error: unknown): boolean {
-  const kind = failureOf(error).kind;
-  return kind === 'unreachable' || kind === 'timeout' || kind === 'truncated';
 }

@@ -19,15 +19,17 @@ const paths = labPaths();
 const work = mkdtempSync(path.join(tmpdir(), 'packetlens-collect-'));
 const quiet = () => {};
 let lab: LabDescription;
+/** The lab is shared on this machine: it is taken down only when this file built it. */
+let builtHere = false;
 
 beforeAll(async () => {
   expect(process.getuid?.(), 'the lab needs root').toBe(0);
-  await labUp(paths, quiet);
+  builtHere = !(await labUp(paths, quiet)).kept;
   lab = LabDescription.parse(JSON.parse(readFileSync(path.join(paths.dir, 'lab.json'), 'utf8')));
 }, 300_000);
 
 afterAll(async () => {
-  await labDown(paths, quiet);
+  if (builtHere) await labDown(paths, quiet);
   rmSync(work, { recursive: true, force: true });
 }, 300_000);
 
@@ -59,12 +61,23 @@ describe('collecting the lab over SSH', () => {
         const nftDump = stored.netfilter.iptables.find((d) => d.family === 'ip' && d.backend === 'nft');
         const rules = nftDump?.tables.flatMap((t) => t.chains.flatMap((c) => c.rules)).length ?? 0;
         expect(rules, node.name).toBe(await rulesInNamespace(node.namespace));
-        // Every pod the lab made on this node is found, with its address and a default route.
-        for (const pod of lab.pods.filter((p) => p.node === node.name)) {
+        // Every pod the lab made on this node is found, with its address and a default route,
+        // named from the node's libcni cache as the lab (a runtime) named it.
+        const own = lab.pods.filter((p) => p.node === node.name);
+        for (const pod of own) {
           const found = stored.pods.find((p) => p.addresses.some((a) => a.local === pod.ip));
           expect(found, `${node.name}: pod ${pod.name}`).toBeDefined();
           expect(found!.routes.some((r) => r.dst === '0.0.0.0/0')).toBe(true);
+          const [namespace, name] = pod.name.split('/');
+          expect([found!.host.name, found!.host.labels]).toEqual([
+            pod.name,
+            { 'io.kubernetes.pod.name': name, 'io.kubernetes.pod.namespace': namespace },
+          ]);
+          expect(found!.host.netns).toEqual({ name: pod.namespace, pid: null });
         }
+        // Each node reads its own cache: no other node's pod is taken for one of its own.
+        const others = lab.pods.filter((p) => p.node !== node.name).map((p) => p.name);
+        expect(stored.pods.filter((p) => others.includes(p.host.name))).toEqual([]);
       }
       const node2 = store.snapshotLatest('node-2')!.snapshot;
       expect(node2.host.backendsWithRules).toEqual(['legacy', 'nft']);

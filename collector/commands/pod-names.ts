@@ -95,7 +95,9 @@ export function runtimeIndex(
           [podNameLabel]: args.get('K8S_POD_NAME') ?? '',
           [podNamespaceLabel]: args.get('K8S_POD_NAMESPACE') ?? '',
         }),
-        ips: [...(result.result?.ips ?? []), ...(result.ips ?? [])].map((ip) => ip.address.split('/')[0]!),
+        ips: [...(result.result?.ips ?? []), ...(result.ips ?? [])]
+          .map((ip) => ip.address.split('/')[0]!)
+          .filter(namesOnePod),
       });
     }
   }
@@ -104,6 +106,20 @@ export function runtimeIndex(
       index.dockerNameByPid.set(container.State.Pid, container.Name.replace(/^\//, ''));
   }
   return index;
+}
+
+/**
+ * Whether an address can tell one pod from another: every namespace has loopback, and link-local
+ * addresses repeat between them (the loopback plugin's result holds 127.0.0.1 and ::1).
+ */
+function namesOnePod(ip: string): boolean {
+  const lower = ip.toLowerCase();
+  return !(
+    ip.startsWith('127.') ||
+    ip.startsWith('169.254.') ||
+    lower === '::1' ||
+    /^fe[89ab][0-9a-f]:/.test(lower)
+  );
 }
 
 function withoutEmpty(labels: Record<string, string>): Record<string, string> {
@@ -125,12 +141,11 @@ export function podIdentity(
 ): PodIdentity {
   const crictl = candidate.crictlRefs.map((ref) => index.crictl.get(ref)).find((p) => p !== undefined);
   if (crictl && k8sName(crictl.labels)) return { name: k8sName(crictl.labels)!, labels: crictl.labels };
-  const cni = index.cni.find(
-    (a) =>
-      (a.netns !== null && cniNetnsMatches(a.netns, candidate)) ||
-      (a.containerId !== null && crictl?.id === a.containerId) ||
-      a.ips.some((ip) => addresses.includes(ip)),
-  );
+  // The surest link first: addresses are reused, and a stale cache entry may still hold one.
+  const cni =
+    index.cni.find((a) => a.netns !== null && cniNetnsMatches(a.netns, candidate)) ??
+    index.cni.find((a) => a.containerId !== null && crictl?.id === a.containerId) ??
+    index.cni.find((a) => a.ips.some((ip) => addresses.includes(ip)));
   if (cni && k8sName(cni.labels)) return { name: k8sName(cni.labels)!, labels: cni.labels };
   const docker = candidate.pid === null ? undefined : index.dockerNameByPid.get(candidate.pid);
   if (docker) return { name: docker, labels: {} };

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Snapshot } from '../../lib/model/snapshot';
+import { snapshotContent, volatileApply, volatileDiff } from '../store/snapshot-content';
+import { otherNamespacesOrigin } from './other-namespaces';
 import type { Section } from './parse-sections';
 import { sectionsSnapshot } from './sections-snapshot';
 import { parseSysctls } from './sysctl-section';
@@ -359,9 +361,42 @@ describe('sectionsSnapshot: pods', () => {
       severity: 'info',
       message:
         '3 other network namespace(s) on this machine have no veth into this host and are not counted as its pods: node-b, pid 91, node-c',
-      origin: null,
+      origin: '/var/run/netns/*, /proc/*/ns/net',
       line: null,
     });
+  });
+
+  it('keeps the host’s content hash when namespaces of the machine that are not its own come and go', () => {
+    const before = sectionsSnapshot(sections, opts).snapshot;
+    // Someone else's test namespace and a sandboxed process appear between two collections.
+    const after = sectionsSnapshot(
+      [
+        ...sections,
+        ...netns(
+          9,
+          {
+            via: 'named',
+            inode: '4026532700',
+            path: '/var/run/netns/pl-x-1',
+            collected: false,
+            skipped: 'no-nsid',
+          },
+          [],
+        ),
+        ...netns(10, { via: 'proc', inode: '4026532800', pid: 4242, collected: true }, [lo]),
+      ],
+      { ...opts, collectedAt: '2026-11-23T12:05:00.000Z' },
+    ).snapshot;
+    expect(after.diagnostics.find((d) => d.origin === otherNamespacesOrigin)?.message).toMatch(
+      /^5 other .*: node-b, pid 91, node-c, pl-x-1, pid 4242$/,
+    );
+    expect(after.pods.map((p) => p.host.name)).toEqual(before.pods.map((p) => p.host.name));
+    const [a, b] = [snapshotContent(before), snapshotContent(after)];
+    expect(b.hash).toBe(a.hash);
+    // The list itself is kept with the observation.
+    const rebuilt = structuredClone(before);
+    volatileApply(rebuilt, volatileDiff(a.volatile, b.volatile));
+    expect(rebuilt.diagnostics).toEqual(after.diagnostics);
   });
 
   it('counts every namespace as a pod when the host is the machine’s root namespace', () => {

@@ -2,6 +2,7 @@ import type { Snapshot } from '../../lib/model/snapshot';
 import { diagnostic, emptySnapshot, finishSnapshot } from '../../lib/snapshot/build';
 import { addSection, failureMessage } from './add-section';
 import { hostCommand, routingCommands } from './command-list';
+import { otherNamespacesDiagnostic } from './other-namespaces';
 import { addIptablesDumps } from './iptables-sections';
 import type { CollectOutput, Section } from './parse-sections';
 import { parseSections } from './parse-sections';
@@ -105,15 +106,7 @@ function podSnapshots(
     name(pod, candidate, runtimes, names);
     pods.push(pod);
   }
-  if (others.length > 0) {
-    host.diagnostics.push(
-      diagnostic(
-        'info',
-        `${others.length} other network namespace(s) on this machine have no veth into this host and are not counted as its pods: ${others.join(', ')}`,
-        null,
-      ),
-    );
-  }
+  if (others.length > 0) host.diagnostics.push(otherNamespacesDiagnostic(others));
   return pods;
 }
 

@@ -35,6 +35,8 @@ export interface BenchHostsInput {
   /** iptables-restore text for host n (1-based). */
   rules: (n: number) => string;
   log: (line: string) => void;
+  /** Aborting stops the setup between two steps, so a teardown meanwhile finds all it made. */
+  signal?: AbortSignal;
 }
 
 export interface BenchHosts {
@@ -53,12 +55,29 @@ export function benchHostName(n: number): string {
   return `${benchPrefix}${n}`;
 }
 
-async function pool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  width: number,
+  signal: AbortSignal | undefined,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
+    while (next < items.length && !failed) {
+      signal?.throwIfAborted();
+      try {
+        await fn(items[next++]!);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  // Settled, not raced: a step still running when another fails must end before teardown starts.
+  const results = await Promise.allSettled(Array.from({ length: Math.min(width, items.length) }, worker));
+  const rejected = results.find((r) => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 const NetnsList = (text: string): string[] =>
@@ -76,12 +95,13 @@ export async function benchRootLinkExists(): Promise<boolean> {
 export async function benchHostsUp(input: BenchHostsInput, state: BenchHostsState): Promise<BenchHosts> {
   if (input.count < 1 || input.count > benchMaxHosts)
     throw new Error(`bench hosts: count must be 1..${benchMaxHosts}, not ${input.count}`);
-  const { dir, log } = input;
+  const { dir, log, signal } = input;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const numbers = Array.from({ length: input.count }, (_, i) => i + 1);
   const address = (n: number) => cidrHost(benchCidr, hostOffset + n);
 
   // Network: the switch, the root veth into its bridge, one veth per host.
+  signal?.throwIfAborted();
   await netnsCreate(benchSwitchNamespace);
   // The switch is a plain wire; only when bridge netfilter is loaded is there anything to turn off.
   await runOk('ip', [
@@ -103,6 +123,7 @@ export async function benchHostsUp(input: BenchHostsInput, state: BenchHostsStat
     { namespace: benchSwitchNamespace, name: 'root', address: null, bridge: bridgeName },
   );
   for (const n of numbers) {
+    signal?.throwIfAborted();
     const ns = benchHostName(n);
     await netnsCreate(ns);
     await vethCreate(
@@ -115,7 +136,9 @@ export async function benchHostsUp(input: BenchHostsInput, state: BenchHostsStat
   // Rules: iptables-nft, as kube-proxy loads them, two at a time.
   const xtablesLock = path.join(dir, 'xtables.lock');
   const rulesStarted = performance.now();
-  await pool(numbers, 2, (n) => iptablesRestore(benchHostName(n), 'nft', input.rules(n), xtablesLock));
+  await pool(numbers, 2, signal, (n) =>
+    iptablesRestore(benchHostName(n), 'nft', input.rules(n), xtablesLock),
+  );
   log(
     `rules: loaded into ${input.count} hosts in ${((performance.now() - rulesStarted) / 1000).toFixed(1)} s`,
   );
@@ -126,7 +149,7 @@ export async function benchHostsUp(input: BenchHostsInput, state: BenchHostsStat
   const authorizedKeys = path.join(dir, 'authorized_keys');
   writeFileSync(authorizedKeys, `${await sshKeyEnsure(identityFile, 'packetlens-bench')}\n`, { mode: 0o600 });
   const hosts: SshHost[] = [];
-  await pool(numbers, 8, async (n) => {
+  await pool(numbers, 8, signal, async (n) => {
     const name = benchHostName(n);
     const hostDir = path.join(dir, 'hosts', name);
     mkdirSync(hostDir, { recursive: true, mode: 0o700 });

@@ -12,6 +12,11 @@ import { run } from '../netns/netns';
 
 export const cniPath = '/usr/lib/cni';
 
+/** CNI_NETNS of a pod's sandbox: its `ip netns` bind mount. */
+export function cniNetnsPath(podNamespace: string): string {
+  return `/var/run/netns/${podNamespace}`;
+}
+
 export interface CniSandbox {
   nodeNamespace: string;
   podNamespace: string;
@@ -33,7 +38,7 @@ async function cniExec(
     XTABLES_LOCKFILE: sandbox.xtablesLock,
     CNI_COMMAND: command,
     CNI_CONTAINERID: sandbox.containerId,
-    CNI_NETNS: `/var/run/netns/${sandbox.podNamespace}`,
+    CNI_NETNS: cniNetnsPath(sandbox.podNamespace),
     CNI_IFNAME: sandbox.ifname,
     CNI_ARGS: sandbox.cniArgs,
     CNI_PATH: cniPath,

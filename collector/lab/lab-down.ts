@@ -1,5 +1,6 @@
 import { rmdirSync, rmSync } from 'node:fs';
 import { labPrefix } from './address-plan';
+import { cniCacheMountPoint } from './cni-cache';
 import { LabError, runOk } from './lab-exec';
 import { withLabLock } from './lab-lock';
 import type { LabPaths } from './lab-paths';
@@ -11,8 +12,8 @@ import { privsepDir } from './sshd';
 /**
  * Removes everything the lab made, also after `up` crashed half way: CNI DEL for each pod whose ADD
  * began (newest first), then every process in a lab namespace or running from the lab directory,
- * every `pl-lab-` namespace and root-namespace link, /run/sshd if the lab made it, and the lab
- * directory. Ends by checking that nothing is left.
+ * every `pl-lab-` namespace and root-namespace link, /run/sshd and /var/lib/cni if the lab made
+ * them, and the lab directory. Ends by checking that nothing is left.
  */
 
 export type LabLog = (line: string) => void;
@@ -31,7 +32,7 @@ export async function labTeardown(paths: LabPaths, log: LabLog): Promise<string[
   const present = new Set(await labNamespaces());
   for (const pod of [...(state?.pods ?? [])].reverse()) {
     if (!present.has(pod.nodeNamespace)) continue; // the node and its pod network are gone already
-    const failures = await podDetach(pod, paths.xtablesLock);
+    const failures = await podDetach(pod, paths.xtablesLock, paths.cniCacheDir(pod.node));
     warnings.push(...failures);
     log(`CNI DEL ${pod.podNamespace}${failures.length ? ` (${failures.length} warnings)` : ''}`);
   }
@@ -55,11 +56,15 @@ export async function labTeardown(paths: LabPaths, log: LabLog): Promise<string[
     await runOk('ip', ['netns', 'del', ns]);
     log(`deleted namespace ${ns}`);
   }
-  if (state?.madePrivsepDir) {
+  for (const [made, dir] of [
+    [state?.madePrivsepDir, privsepDir],
+    [state?.madeCniCacheMountPoint, cniCacheMountPoint],
+  ] as const) {
+    if (!made) continue;
     try {
-      rmdirSync(privsepDir);
+      rmdirSync(dir);
     } catch (e) {
-      warnings.push(`kept ${privsepDir}: ${(e as Error).message}`);
+      warnings.push(`kept ${dir}: ${(e as Error).message}`);
     }
   }
   rmSync(paths.dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,12 +25,20 @@ export interface LabPaths {
   sshdLog: (node: string) => string;
   hostKey: (node: string) => string;
   cniDir: (node: string) => string;
+  /** The node's libcni cache directory: its sshd sees it as /var/lib/cni (cni-cache.ts). */
+  cniCacheDir: (node: string) => string;
+  /** host-local's leases, where a node keeps them: /var/lib/cni/networks in the node's view. */
   ipamDir: (node: string) => string;
 }
 
-/** The repository's data/lab, found from this file so any working directory works. */
+/**
+ * The repository's data/lab, found from this file so any working directory works. Symbolic links
+ * are resolved: working copies may share one lab through a linked data/, and the lab recognises
+ * its sshd processes by the paths on their command lines.
+ */
 export function labDirDefault(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'lab');
+  const data = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
+  return path.join(existsSync(data) ? realpathSync(data) : data, 'lab');
 }
 
 export function labPaths(dir: string = labDirDefault()): LabPaths {
@@ -51,6 +60,7 @@ export function labPaths(dir: string = labDirDefault()): LabPaths {
     sshdLog: (node) => path.join(nodeDir(node), 'sshd.log'),
     hostKey: (node) => path.join(nodeDir(node), 'ssh_host_ed25519_key'),
     cniDir: (node) => path.join(nodeDir(node), 'cni'),
-    ipamDir: (node) => path.join(nodeDir(node), 'cni', 'ipam'),
+    cniCacheDir: (node) => path.join(nodeDir(node), 'var-lib-cni'),
+    ipamDir: (node) => path.join(nodeDir(node), 'var-lib-cni', 'networks'),
   };
 }

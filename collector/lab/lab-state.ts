@@ -30,13 +30,15 @@ export const LabState = z.object({
   complete: z.boolean(),
   /** /run/sshd (sshd's privilege separation directory) was made by the lab, so `down` removes it. */
   madePrivsepDir: z.boolean(),
+  /** /var/lib/cni (where the nodes' CNI caches are mounted) was made by the lab. */
+  madeCniCacheMountPoint: z.boolean().default(false),
   /** Pods in the order ADD began. */
   pods: z.array(PodAttachment),
 });
 export type LabState = z.infer<typeof LabState>;
 
 export function labStateEmpty(): LabState {
-  return { version: 1, complete: false, madePrivsepDir: false, pods: [] };
+  return { version: 1, complete: false, madePrivsepDir: false, madeCniCacheMountPoint: false, pods: [] };
 }
 
 /** The state file, or null when there is none or it cannot be read (down then works by prefix). */

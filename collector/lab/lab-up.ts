@@ -3,6 +3,7 @@ import path from 'node:path';
 import { kubeProxyIptablesRestore, kubeProxyNftScript } from '../../lib/generate/kube-proxy-lab';
 import type { AddressPlan, NodeAddresses } from './address-plan';
 import { addressPlan, clusterCidr, lanCidr, serviceCidr } from './address-plan';
+import { cniCacheMountPoint } from './cni-cache';
 import { cniConflist } from './cni-config';
 import { cniPodFacts } from './cni-result';
 import { dockerBridgeBuild } from './docker-bridge';
@@ -71,10 +72,13 @@ async function labComplete(paths: LabPaths): Promise<LabDescription | null> {
   const namespaces = new Set(await labNamespaces());
   if (!labExpectedNamespaces(lab).every((ns) => namespaces.has(ns))) return null;
   if (!(await labRootLinks()).includes(lab.network.rootLink.name)) return null;
+  // A lab from before the nodes had their CNI cache has nothing to mount it on: built anew.
+  if (!existsSync(cniCacheMountPoint)) return null;
   return lab;
 }
 
 function sshdStartOf(paths: LabPaths, node: NodeAddresses) {
+  mkdirSync(paths.cniCacheDir(node.name), { recursive: true, mode: 0o700 });
   return {
     node: node.name,
     namespace: node.namespace,
@@ -82,6 +86,8 @@ function sshdStartOf(paths: LabPaths, node: NodeAddresses) {
     config: paths.sshdConfig(node.name),
     pidFile: paths.sshdPid(node.name),
     logFile: paths.sshdLog(node.name),
+    // Over SSH the node has libcni's cache of its own pods only, where a real node has it.
+    binds: [{ source: paths.cniCacheDir(node.name), target: cniCacheMountPoint }],
   };
 }
 
@@ -138,10 +144,17 @@ async function podsBuild(
       `${JSON.stringify(conflist, null, 2)}\n`,
     );
     for (const pod of workload.pods.filter((p) => p.node === node.name)) {
-      const result = await podAttach(pod, node.namespace, conflist, paths.xtablesLock, (a) => {
-        state.pods = [...state.pods.filter((p) => p.podNamespace !== a.podNamespace), a];
-        save();
-      });
+      const result = await podAttach(
+        pod,
+        node.namespace,
+        conflist,
+        paths.xtablesLock,
+        paths.cniCacheDir(node.name),
+        (a) => {
+          state.pods = [...state.pods.filter((p) => p.podNamespace !== a.podNamespace), a];
+          save();
+        },
+      );
       const facts = cniPodFacts(result, 'cni0');
       built.push({ plan: pod, ...facts, cniResult: result });
       log(`${node.name}: pod ${pod.name} ${facts.ip} on ${facts.interface} (namespace ${pod.namespace})`);
@@ -193,6 +206,10 @@ async function labBuild(paths: LabPaths, log: LabLog): Promise<LabDescription> {
   state.madePrivsepDir = !existsSync(privsepDir);
   save();
   if (state.madePrivsepDir) mkdirSync(privsepDir, { mode: 0o755 });
+  // The nodes' sshd mount their CNI caches there; on this machine it stays an empty directory.
+  state.madeCniCacheMountPoint = !existsSync(cniCacheMountPoint);
+  save();
+  if (state.madeCniCacheMountPoint) mkdirSync(cniCacheMountPoint, { recursive: true, mode: 0o755 });
 
   await labNetworkBuild(addresses);
   log(

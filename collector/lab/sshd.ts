@@ -52,6 +52,8 @@ export interface SshdStart {
   config: string;
   pidFile: string;
   logFile: string;
+  /** Bind mounts made in sshd's own mount namespace (the one `ip netns exec` gives it). */
+  binds?: readonly { source: string; target: string }[];
 }
 
 /** Starts sshd in the node namespace and waits for its pid file, which sshd writes once it listens. */
@@ -66,13 +68,17 @@ export async function sshdStart(s: SshdStart): Promise<number> {
     '--',
     'sh',
     '-c',
-    'hostname "$1" && exec "$2" -f "$3" -o PidFile="$4" -E "$5"',
+    // Pairs after the fifth argument are bind mounts: seen by this sshd and its sessions only.
+    'set -e; h=$1 d=$2 c=$3 p=$4 l=$5; shift 5; ' +
+      'while [ $# -gt 0 ]; do mount --bind "$1" "$2"; shift 2; done; ' +
+      'hostname "$h"; exec "$d" -f "$c" -o PidFile="$p" -E "$l"',
     'sshd-start',
     s.hostname,
     sshdPath,
     s.config,
     s.pidFile,
     s.logFile,
+    ...(s.binds ?? []).flatMap((b) => [b.source, b.target]),
   ]);
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {

@@ -1,4 +1,5 @@
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 
 /**
  * JSON bodies are stored compressed, tagged with their codec so a later version may change it and
@@ -9,15 +10,31 @@ import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 /** The codec new bodies are written with; its name is stored beside each body. */
 export const blobCodecWritten = 'br';
 
-export function blobCompress(text: string): Buffer {
-  const input = Buffer.from(text, 'utf8');
-  return brotliCompressSync(input, {
+function brotliOptions(size: number) {
+  return {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: 5,
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-      [constants.BROTLI_PARAM_SIZE_HINT]: input.length,
+      [constants.BROTLI_PARAM_SIZE_HINT]: size,
     },
-  });
+  };
+}
+
+function bytesOf(input: string | Uint8Array): Uint8Array {
+  return typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+}
+
+export function blobCompress(input: string | Uint8Array): Buffer {
+  const bytes = bytesOf(input);
+  return brotliCompressSync(bytes, brotliOptions(bytes.length));
+}
+
+const brotliCompressAsync = promisify(brotliCompress);
+
+/** The same as blobCompress, in libuv's thread pool: the event loop goes on meanwhile. */
+export function blobCompressAsync(input: string | Uint8Array): Promise<Buffer> {
+  const bytes = bytesOf(input);
+  return brotliCompressAsync(bytes, brotliOptions(bytes.length));
 }
 
 export function blobDecompress(codec: string, blob: Buffer): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../lib/model/snapshot';
 import { buildSnapshot, emptySnapshot } from '../../lib/snapshot/build';
+import { otherNamespacesDiagnostic } from '../commands/other-namespaces';
 import { snapshotContent, volatileApply, volatileDiff } from './snapshot-content';
 
 function dump(counters: [number, number], extraRule = ''): string {
@@ -65,6 +66,44 @@ describe('snapshotContent', () => {
     host.pods.push(pod);
     // Keys in sorted order: the host's neighbours, then the pod's time and neighbours.
     expect(snapshotContent(host).volatile).toEqual([[], '2026-01-01T00:00:01.000Z', []]);
+  });
+});
+
+describe('snapshotContent: the machine around a host', () => {
+  const at = '2026-01-01T00:00:00.000Z';
+  function withOthers(text: string, others: string[]): Snapshot {
+    const snap = snapshotOf(text, at);
+    snap.diagnostics.push(otherNamespacesDiagnostic(others));
+    return snap;
+  }
+
+  it('leaves the list of the machine’s other namespaces out of the hash and keeps it as a volatile value', () => {
+    const a = snapshotContent(withOthers(dump([0, 0]), ['node-2', 'pid 10']));
+    const b = snapshotContent(withOthers(dump([0, 0]), ['node-2', 'pl-test-7', 'pid 10', 'pid 4242']));
+    expect(b.hash).toBe(a.hash);
+    // Slot 0: `diagnostics` is the first key in sorted order.
+    expect(volatileDiff(a.volatile, b.volatile)).toEqual([
+      [
+        0,
+        '4 other network namespace(s) on this machine have no veth into this host and are not counted as its pods: node-2, pl-test-7, pid 10, pid 4242',
+      ],
+    ]);
+  });
+
+  it('still gives a new hash when a rule changes, and when another diagnostic does', () => {
+    const a = snapshotContent(withOthers(dump([0, 0]), ['node-2']));
+    const rule = snapshotContent(
+      withOthers(dump([0, 0], '-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT'), ['node-2']),
+    );
+    expect(rule.hash).not.toBe(a.hash);
+    const other = withOthers(dump([0, 0]), ['node-2']);
+    other.diagnostics.push({
+      severity: 'info',
+      message: 'pods not listed',
+      origin: 'crictl pods -q',
+      line: null,
+    });
+    expect(snapshotContent(other).hash).not.toBe(a.hash);
   });
 });
 

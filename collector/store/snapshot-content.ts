@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Snapshot } from '../../lib/model/snapshot';
+import { otherNamespacesOrigin } from '../commands/other-namespaces';
 
 /**
  * What makes two collections of a host "the same snapshot". Counters, expiry timers, neighbour
- * entries and collection times change on every collection while the rules stay put, so they are
- * volatile: left out of the content hash and kept per observation instead. Everything else, in a
+ * entries, collection times and the list of the machine's other namespaces change between
+ * collections while the host stays put, so they are volatile: left out of the content hash and kept
+ * per observation instead. Everything else, in a
  * canonical JSON form (keys sorted, `undefined` dropped as JSON.stringify does), is the content.
  */
 
@@ -18,6 +20,27 @@ export interface VolatileSlot {
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Sorted key lists by the keys' own order: objects made by one piece of code share that order, so
+ * each shape is sorted once (a third of the canonical copy's time on a kube-proxy node). Records
+ * with names for keys (labels, sysctls) make shapes of their own: the cache is bounded.
+ */
+const sortedByShape = new Map<string, readonly string[]>();
+const shapeCacheLimit = 10_000;
+
+function sortedKeys(obj: JsonObject): readonly string[] {
+  const keys = Object.keys(obj);
+  if (keys.length > 16) return keys.sort();
+  const shape = keys.join('\u0000');
+  let sorted = sortedByShape.get(shape);
+  if (sorted === undefined) {
+    if (sortedByShape.size >= shapeCacheLimit) sortedByShape.clear();
+    sorted = keys.sort();
+    sortedByShape.set(shape, sorted);
+  }
+  return sorted;
 }
 
 /** Keys of `obj` whose values change between collections of an unchanged rule set. */
@@ -48,6 +71,8 @@ function volatileKeys(
   // An ipset member: time left and counters.
   if ('nomatch' in obj && 'text' in obj) return ['timeout', 'packets', 'bytes'];
   if (parentKey === 'sysctls') return Object.keys(obj).filter((k) => k.endsWith('nf_conntrack_count'));
+  // Which other namespaces the machine around a lab-like host has (other people's come and go).
+  if (parentKey === 'diagnostics' && obj.origin === otherNamespacesOrigin) return ['message'];
   return [];
 }
 
@@ -72,7 +97,7 @@ function canonical(
   if (!isObject(value)) return value;
   const volatile = volatileKeys(value, parentKey, parent);
   const out: JsonObject = {};
-  for (const key of Object.keys(value).sort()) {
+  for (const key of sortedKeys(value)) {
     // JSON.stringify drops undefined values: so does the slot order.
     if (value[key] === undefined) continue;
     if (volatile.includes(key)) {
@@ -99,7 +124,7 @@ function slotsFind(
   }
   if (!isObject(value)) return;
   const volatile = volatileKeys(value, parentKey, parent);
-  for (const key of Object.keys(value).sort()) {
+  for (const key of sortedKeys(value)) {
     if (value[key] === undefined) continue;
     if (volatile.includes(key)) slotAdd(value, key, parent === root, slots);
     else slotsFind(value[key], key, value, root, slots);

@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { Snapshot } from '../../lib/model/snapshot';
-import { blobCodecWritten, blobCompress } from './blob-codec';
-import { snapshotContent, volatileApply, volatileDiff, type SnapshotContent } from './snapshot-content';
+import { blobCodecWritten, blobCompress, blobCompressAsync } from './blob-codec';
+import type { PreparedSnapshot } from './prepared-snapshot';
+import { snapshotPrepare } from './prepared-snapshot';
+import { volatileApply, volatileDiff } from './snapshot-content';
 import type { SqliteHosts } from './sqlite-hosts';
 import { RawOutputs } from './store';
 import type {
@@ -60,15 +62,38 @@ const HistoryRow = z.object({
 
 const RawRow = z.object({ codec: z.string(), raw: z.instanceof(Buffer) });
 
+/** Compressed bodies of a snapshot not stored yet. */
+interface Blobs {
+  parsed: Buffer;
+  raw: Buffer;
+  volatileBase: Buffer;
+}
+
 /** One save, with the work done before the write lock. */
 interface SaveInput {
   host: HostInput;
-  snapshot: Snapshot;
-  raw: RawOutputs;
-  stats: StoreStats;
+  prepared: PreparedSnapshot;
   runId: RunId | null;
   collectedAt: number;
-  content: SnapshotContent;
+  /** Null when the content was stored already as the save began. */
+  blobs: Blobs | null;
+}
+
+function blobsOf(prepared: PreparedSnapshot): Blobs {
+  return {
+    parsed: blobCompress(prepared.parsedJson),
+    raw: blobCompress(prepared.rawJson),
+    volatileBase: blobCompress(JSON.stringify(prepared.volatile)),
+  };
+}
+
+async function blobsOfAsync(prepared: PreparedSnapshot): Promise<Blobs> {
+  const [parsed, raw, volatileBase] = await Promise.all([
+    blobCompressAsync(prepared.parsedJson),
+    blobCompressAsync(prepared.rawJson),
+    blobCompressAsync(JSON.stringify(prepared.volatile)),
+  ]);
+  return { parsed, raw, volatileBase };
 }
 
 export interface SqliteSnapshots {
@@ -79,6 +104,7 @@ export interface SqliteSnapshots {
     stats: StoreStats,
     runId: RunId | null,
   ): SaveResult;
+  snapshotSavePrepared(host: HostInput, prepared: PreparedSnapshot, runId: RunId | null): Promise<SaveResult>;
   snapshotLatest(host: string): StoredSnapshot | null;
   snapshotGet(id: SnapshotId): StoredSnapshot | null;
   historyOf(host: string, options: { byChain?: boolean }): HistoryPoint[];
@@ -86,6 +112,12 @@ export interface SqliteSnapshots {
 }
 
 export function sqliteSnapshots(db: Database.Database, hosts: SqliteHosts): SqliteSnapshots {
+  const contentStored = db
+    .prepare(
+      `SELECT 1 FROM snapshots s JOIN hosts h ON h.id = s.host_id
+       WHERE h.parent_id IS NULL AND h.name = ? AND s.content_hash = ?`,
+    )
+    .pluck();
   const selectExisting = db.prepare(
     `SELECT s.id, b.codec, b.volatile_base FROM snapshots s JOIN snapshot_bodies b ON b.snapshot_id = s.id
      WHERE s.host_id = ? AND s.content_hash = ?`,
@@ -136,10 +168,11 @@ export function sqliteSnapshots(db: Database.Database, hosts: SqliteHosts): Sqli
   const runExists = db.prepare('SELECT 1 FROM runs WHERE id = ?').pluck();
 
   const save = db.transaction((input: SaveInput): SaveResult => {
-    const { host, snapshot, raw, stats, runId, collectedAt, content } = input;
+    const { host, prepared, runId, collectedAt } = input;
+    const { stats } = prepared;
     if (runId !== null && runExists.get(runId) === undefined) throw new Error(`no run ${runId}`);
     const hostId = hosts.hostRegister(host, Date.now());
-    const found = selectExisting.get(hostId, content.hash);
+    const found = selectExisting.get(hostId, prepared.contentHash);
     let snapshotId: number;
     let volatile: Buffer | null = null;
     if (found !== undefined) {
@@ -151,23 +184,23 @@ export function sqliteSnapshots(db: Database.Database, hosts: SqliteHosts): Sqli
         existing.volatile_base,
         `volatile values of snapshot ${snapshotId}`,
       );
-      const diff = volatileDiff(base, content.volatile);
+      const diff = volatileDiff(base, prepared.volatile);
       if (diff.length > 0) volatile = blobCompress(JSON.stringify(diff));
       fillCounts.run(stats.services ?? null, stats.endpoints ?? null, snapshotId);
     } else {
       snapshotId = Number(
-        insertSnapshot.run(hostId, content.hash, snapshot.schemaVersion, collectedAt).lastInsertRowid,
+        insertSnapshot.run(hostId, prepared.contentHash, prepared.schemaVersion, collectedAt).lastInsertRowid,
       );
-      const parsedText = JSON.stringify(snapshot);
-      const rawText = JSON.stringify(raw);
+      // Compressed before the lock unless another writer stored this content since the check.
+      const blobs = input.blobs ?? blobsOf(prepared);
       insertBody.run(
         snapshotId,
         blobCodecWritten,
-        blobCompress(parsedText),
-        blobCompress(rawText),
-        blobCompress(JSON.stringify(content.volatile)),
-        Buffer.byteLength(parsedText),
-        Buffer.byteLength(rawText),
+        blobs.parsed,
+        blobs.raw,
+        blobs.volatileBase,
+        prepared.parsedJson.byteLength,
+        prepared.rawJson.byteLength,
       );
       insertStats.run(
         snapshotId,
@@ -191,8 +224,8 @@ export function sqliteSnapshots(db: Database.Database, hosts: SqliteHosts): Sqli
         volatile,
       ).lastInsertRowid,
     );
-    for (const pod of snapshot.pods) {
-      hosts.hostSeen(hosts.podRegister(hostId, pod.host.name, pod.host.labels, collectedAt), collectedAt);
+    for (const pod of prepared.pods) {
+      hosts.hostSeen(hosts.podRegister(hostId, pod.name, pod.labels, collectedAt), collectedAt);
     }
     hosts.hostSeen(hostId, collectedAt);
     return { snapshotId, observationId, deduplicated: found !== undefined };
@@ -224,10 +257,16 @@ export function sqliteSnapshots(db: Database.Database, hosts: SqliteHosts): Sqli
   return {
     snapshotSave(host, snapshot, raw, stats, runId) {
       // Hashing and checking take a while on a big rule set: done before the write lock is taken.
-      const collectedAt = msOf(snapshot.host.collectedAt, `snapshot of ${host.name}: collectedAt`);
-      const checkedRaw = storedValueParse(RawOutputs, raw, `raw outputs of ${host.name}`);
-      const content = snapshotContent(snapshot);
-      return save.immediate({ host, snapshot, raw: checkedRaw, stats, runId, collectedAt, content });
+      const prepared = snapshotPrepare(snapshot, raw, stats, host.name);
+      const collectedAt = msOf(prepared.collectedAt, `snapshot of ${host.name}: collectedAt`);
+      return save.immediate({ host, prepared, runId, collectedAt, blobs: null });
+    },
+    async snapshotSavePrepared(host, prepared, runId) {
+      const collectedAt = msOf(prepared.collectedAt, `snapshot of ${host.name}: collectedAt`);
+      // New content is compressed in the thread pool, so other hosts' I/O goes on meanwhile.
+      const stored = contentStored.get(host.name, prepared.contentHash) !== undefined;
+      const blobs = stored ? null : await blobsOfAsync(prepared);
+      return save.immediate({ host, prepared, runId, collectedAt, blobs });
     },
     snapshotLatest(host) {
       const hostId = hosts.hostIdOf(host);

@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildSnapshot, emptySnapshot } from '../../lib/snapshot/build';
 import { snapshotStats } from '../../lib/snapshot/stats';
 import { sampleHost, sampleRaw, sampleSnapshot, sampleSnapshotFromText } from './sample-kube-proxy';
+import { snapshotPrepare } from './prepared-snapshot';
 import { openStore } from './sqlite-store';
 import { storeSchemaVersion } from './sqlite-schema';
 import type { RawOutputs, Store } from './store';
@@ -195,6 +196,42 @@ describe('content-addressed snapshots', () => {
     // The stored body is the first observation, raw outputs included.
     expect(store.snapshotGet(a.snapshotId)?.snapshot).toEqual(first.snapshot);
     expect(store.rawGet(a.snapshotId)).toEqual(first.raw);
+  });
+
+  it('stores a prepared collection as snapshotSave does, and dedupes it against a direct save', async () => {
+    const file = freshFile();
+    const store = open(file);
+    const first = sampleSnapshot('node-1', { services: 20 }, minute(0));
+    const later = sampleSnapshot('node-1', { services: 20 }, minute(5));
+    const changed = sampleSnapshot('node-1', { services: 20, extraRule: 1 }, minute(10));
+    const prepared = (s: typeof first) => snapshotPrepare(s.snapshot, s.raw, s.stats, s.host.name);
+    const a = await store.snapshotSavePrepared(first.host, prepared(first), null);
+    const b = store.snapshotSave(later.host, later.snapshot, later.raw, later.stats, null);
+    const c = await store.snapshotSavePrepared(changed.host, prepared(changed), null);
+    expect([a.deduplicated, b.deduplicated, c.deduplicated]).toEqual([false, true, false]);
+    expect(b.snapshotId).toBe(a.snapshotId);
+    expect(count(file, 'SELECT count(*) FROM snapshot_bodies')).toBe(2);
+    expect(store.snapshotGet(a.snapshotId)?.snapshot).toEqual(first.snapshot);
+    expect(store.rawGet(a.snapshotId)).toEqual(first.raw);
+    expect(store.snapshotLatest('node-1')?.snapshot).toEqual(changed.snapshot);
+    expect(store.historyOf('node-1').map((p) => p.rulesTotal)).toEqual([
+      first.stats.rules.total,
+      first.stats.rules.total,
+      changed.stats.rules.total,
+    ]);
+  });
+
+  it('names the file when a prepared save fails', async () => {
+    const file = freshFile();
+    const store = open(file);
+    const s = sampleSnapshot('node-1', { services: 1 }, minute(0));
+    await expect(
+      store.snapshotSavePrepared(s.host, snapshotPrepare(s.snapshot, s.raw, s.stats, 'node-1'), 42),
+    ).rejects.toThrow(`store ${file}: no run 42`);
+    store.close();
+    await expect(
+      store.snapshotSavePrepared(s.host, snapshotPrepare(s.snapshot, s.raw, s.stats, 'node-1'), null),
+    ).rejects.toThrow(`store ${file}: the store is closed`);
   });
 
   it('fills in service and endpoint counts an earlier save of the same content did not know', () => {

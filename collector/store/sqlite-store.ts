@@ -6,7 +6,7 @@ import { sqliteRuns } from './sqlite-runs';
 import { schemaMigrate } from './sqlite-schema';
 import { sqliteSnapshots } from './sqlite-snapshots';
 import type { Store } from './store';
-import { StoreError, storeGuard } from './store-error';
+import { StoreError, storeGuard, storeGuardAsync } from './store-error';
 
 /** Where the store lives when no `--db` is given. */
 export const defaultStoreFile = './data/packetlens.db';
@@ -48,6 +48,11 @@ export function openStore(file: string = defaultStoreFile): Store {
     runGet: (runId) => guard(() => runs.runGet(runId)),
     snapshotSave: (host, snapshot, raw, stats, runId) =>
       guard(() => snapshots.snapshotSave(host, snapshot, raw, stats, runId)),
+    snapshotSavePrepared: (host, prepared, runId) =>
+      storeGuardAsync(location, () => {
+        if (!db.open) throw new StoreError(location, 'the store is closed');
+        return snapshots.snapshotSavePrepared(host, prepared, runId);
+      }),
     hostsList: (options = {}) => guard(() => hosts.hostsList(options)),
     snapshotLatest: (host) => guard(() => snapshots.snapshotLatest(host)),
     snapshotGet: (id) => guard(() => snapshots.snapshotGet(id)),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SnapshotKind, type Snapshot } from '../../lib/model/snapshot';
 import type { ChainSize, SnapshotStats } from '../../lib/snapshot/stats';
+import type { PreparedSnapshot } from './prepared-snapshot';
 
 /**
  * The store: hosts, content-addressed snapshots with their raw outputs and statistics, and
@@ -191,6 +192,11 @@ export interface Store {
     stats: StoreStats,
     runId: RunId | null,
   ): SaveResult;
+  /**
+   * The same for a collection prepared off the event loop (prepared-snapshot.ts); new content is
+   * compressed without blocking it, and the write is one transaction as with `snapshotSave`.
+   */
+  snapshotSavePrepared(host: HostInput, prepared: PreparedSnapshot, runId: RunId | null): Promise<SaveResult>;
   hostsList(options?: HostsListOptions): HostSummary[];
   /** The host's most recent observation, with that observation's time and counters. */
   snapshotLatest(host: string): StoredSnapshot | null;

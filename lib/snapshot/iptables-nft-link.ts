@@ -17,9 +17,10 @@ export function linkIptablesNft(netfilter: NetfilterState): Diagnostic[] {
     const ipt = dump?.tables.find((t) => t.name === table.name);
     if (!ipt) continue;
     table.managedBy = 'iptables-nft';
+    // By name: kube-proxy tables hold thousands of chains, and a search per chain is quadratic.
+    const nftRulesByChain = new Map(table.chains.map((c) => [c.name, c.rules.length]));
     for (const chain of ipt.chains) {
-      const nftChain = table.chains.find((c) => c.name === chain.name);
-      const nftRules = nftChain?.rules.length ?? 0;
+      const nftRules = nftRulesByChain.get(chain.name) ?? 0;
       if (nftRules !== chain.rules.length) {
         out.push({
           severity: 'warning',
