@@ -1,0 +1,184 @@
+import type { AddressSet } from './address-set';
+import { addressSetCovers, addressSetEmpty, addressSetIntersect } from './address-set';
+import type { IfacePattern } from './iface-pattern';
+import { ifacePatternCovers, ifacePatternDisjoint } from './iface-pattern';
+import type { StatisticStep } from './statistic-cascade';
+import type { NameSet, NumberRanges } from './value-sets';
+import {
+  nameSetCovers,
+  nameSetEmpty,
+  nameSetIntersect,
+  numberRangesCovers,
+  numberRangesIntersect,
+} from './value-sets';
+
+/**
+ * A rule's match conditions as a conjunction of atoms, one per condition, each on one dimension
+ * of the packet. iptables rules (ipt-atoms.ts) and nft rules (nft-atoms.ts) become the same atoms,
+ * so "every packet this rule matches, that rule matches too" is one sound check for both: it only
+ * answers yes when it can prove it, and anything it does not understand makes it answer no.
+ */
+
+/** A condition as the rule wrote it, for display: `{ value: '10.0.0.0/8', negate: true }`. */
+export interface AtomCondition {
+  value: string;
+  negate: boolean;
+}
+
+interface AtomBase {
+  /** The condition in the rule's own syntax, e.g. `! -s 10.0.0.0/8` or `ip saddr != 10.0.0.0/8`. */
+  text: string;
+  cond: AtomCondition;
+}
+
+export type Atom =
+  | (AtomBase & { kind: 'addr'; dim: 'src' | 'dst'; set: AddressSet })
+  | (AtomBase & { kind: 'port'; dim: 'sport' | 'dport'; ranges: NumberRanges })
+  /** Members are protocol numbers, address types or interface kinds as decimal or upper-case text. */
+  | (AtomBase & { kind: 'names'; dim: 'proto' | 'srcType' | 'dstType'; set: NameSet })
+  | (AtomBase & { kind: 'iface'; dim: 'in' | 'out'; pattern: IfacePattern })
+  | (AtomBase & { kind: 'ctstate'; states: ReadonlySet<string>; negate: boolean })
+  | (AtomBase & { kind: 'mark'; dim: 'mark' | 'connmark'; value: number; mask: number; negate: boolean })
+  /** Understood only as itself: implied by an identical condition. */
+  | (AtomBase & { kind: 'opaque'; key: string })
+  /** Matches a share of packets (statistic, numgen): never implied by another rule. */
+  | (AtomBase & { kind: 'chance'; step: StatisticStep | null })
+  /** Depends on state the rules keep (recent, limit, dynamic sets): never implied. */
+  | (AtomBase & { kind: 'stateful'; affinity: { name: string; seconds: number | null } | null })
+  /** A module or expression packetlens does not interpret. */
+  | (AtomBase & { kind: 'unknown'; reason: string });
+
+export type AtomKind = Atom['kind'];
+
+// Conntrack's base states: a packet has exactly one. SNAT and DNAT are extra flags beside one.
+const CT_BASE_STATES = new Set(['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED']);
+
+function baseOnly(states: ReadonlySet<string>): boolean {
+  return [...states].every((s) => CT_BASE_STATES.has(s));
+}
+
+function ctstateImplies(a: Atom & { kind: 'ctstate' }, b: Atom & { kind: 'ctstate' }): boolean {
+  const subset = (x: ReadonlySet<string>, y: ReadonlySet<string>) => [...x].every((s) => y.has(s));
+  if (!a.negate && !b.negate) return subset(b.states, a.states);
+  if (a.negate && b.negate) return subset(a.states, b.states);
+  // "none of X" from "one of Y": only when both name base states, of which a packet has one.
+  if (a.negate && !b.negate)
+    return baseOnly(a.states) && baseOnly(b.states) && [...b.states].every((s) => !a.states.has(s));
+  return false;
+}
+
+function ctstateDisjoint(a: Atom & { kind: 'ctstate' }, b: Atom & { kind: 'ctstate' }): boolean {
+  if (!a.negate && !b.negate)
+    return baseOnly(a.states) && baseOnly(b.states) && [...a.states].every((s) => !b.states.has(s));
+  if (a.negate !== b.negate) {
+    const [pos, neg] = a.negate ? [b, a] : [a, b];
+    return [...pos.states].every((s) => neg.states.has(s));
+  }
+  return false;
+}
+
+function markImplies(a: Atom & { kind: 'mark' }, b: Atom & { kind: 'mark' }): boolean {
+  if (b.negate) return !a.negate ? false : a.value === b.value && a.mask === b.mask;
+  // b fixes the bits of its mask; a looks at bits of its own mask, which must all be fixed by b.
+  if ((a.mask & b.mask) >>> 0 !== a.mask) return false;
+  const seen = (b.value & a.mask) >>> 0;
+  return a.negate ? seen !== (a.value & a.mask) >>> 0 : seen === (a.value & a.mask) >>> 0;
+}
+
+function markDisjoint(a: Atom & { kind: 'mark' }, b: Atom & { kind: 'mark' }): boolean {
+  if (!a.negate && !b.negate) {
+    const common = (a.mask & b.mask) >>> 0;
+    return (a.value & common) >>> 0 !== (b.value & common) >>> 0;
+  }
+  if (a.negate !== b.negate) {
+    const [pos, neg] = a.negate ? [b, a] : [a, b];
+    return markImplies({ ...neg, negate: false }, pos);
+  }
+  return false;
+}
+
+/** Every packet satisfying all of `given` satisfies atom `a`. */
+export function atomImplied(a: Atom, given: readonly Atom[]): boolean {
+  switch (a.kind) {
+    case 'addr': {
+      let inter: AddressSet | null = null;
+      for (const b of given)
+        if (b.kind === 'addr' && b.dim === a.dim && b.set.family === a.set.family)
+          inter = inter ? addressSetIntersect(inter, b.set) : b.set;
+      return inter !== null && addressSetCovers(a.set, inter);
+    }
+    case 'port': {
+      let inter: NumberRanges | null = null;
+      for (const b of given)
+        if (b.kind === 'port' && b.dim === a.dim)
+          inter = inter ? numberRangesIntersect(inter, b.ranges) : b.ranges;
+      return inter !== null && numberRangesCovers(a.ranges, inter);
+    }
+    case 'names': {
+      let inter: NameSet | null = null;
+      for (const b of given)
+        if (b.kind === 'names' && b.dim === a.dim) inter = inter ? nameSetIntersect(inter, b.set) : b.set;
+      return inter !== null && nameSetCovers(a.set, inter);
+    }
+    case 'iface':
+      return given.some(
+        (b) => b.kind === 'iface' && b.dim === a.dim && ifacePatternCovers(a.pattern, b.pattern),
+      );
+    case 'ctstate':
+      return given.some((b) => b.kind === 'ctstate' && ctstateImplies(a, b));
+    case 'mark':
+      return given.some((b) => b.kind === 'mark' && b.dim === a.dim && markImplies(a, b));
+    case 'opaque':
+      return given.some((b) => b.kind === 'opaque' && b.key === a.key);
+    case 'chance':
+    case 'stateful':
+    case 'unknown':
+      return false;
+  }
+}
+
+/** Every packet `inner` matches, `outer` matches: each atom of `outer` is implied by `inner`. */
+export function atomsCover(outer: readonly Atom[], inner: readonly Atom[]): boolean {
+  return outer.every((a) => atomImplied(a, inner));
+}
+
+/** No packet satisfies both conjunctions (as far as can be proven). */
+export function atomsDisjoint(a: readonly Atom[], b: readonly Atom[]): boolean {
+  const all = [...a, ...b];
+  for (const x of a)
+    for (const y of b) {
+      if (
+        x.kind === 'iface' &&
+        y.kind === 'iface' &&
+        x.dim === y.dim &&
+        ifacePatternDisjoint(x.pattern, y.pattern)
+      )
+        return true;
+      if (x.kind === 'ctstate' && y.kind === 'ctstate' && ctstateDisjoint(x, y)) return true;
+      if (x.kind === 'mark' && y.kind === 'mark' && x.dim === y.dim && markDisjoint(x, y)) return true;
+    }
+  // Set-valued dimensions: intersect everything both sides say about the dimension.
+  for (const dim of ['src', 'dst'] as const) {
+    let inter: AddressSet | null = null;
+    for (const x of all)
+      if (x.kind === 'addr' && x.dim === dim) {
+        if (inter && inter.family !== x.set.family) return true;
+        inter = inter ? addressSetIntersect(inter, x.set) : x.set;
+      }
+    if (inter && addressSetEmpty(inter)) return true;
+  }
+  for (const dim of ['sport', 'dport'] as const) {
+    let inter: NumberRanges | null = null;
+    for (const x of all)
+      if (x.kind === 'port' && x.dim === dim)
+        inter = inter ? numberRangesIntersect(inter, x.ranges) : x.ranges;
+    if (inter && inter.length === 0) return true;
+  }
+  for (const dim of ['proto', 'srcType', 'dstType'] as const) {
+    let inter: NameSet | null = null;
+    for (const x of all)
+      if (x.kind === 'names' && x.dim === dim) inter = inter ? nameSetIntersect(inter, x.set) : x.set;
+    if (inter && nameSetEmpty(inter)) return true;
+  }
+  return false;
+}
