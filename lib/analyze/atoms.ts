@@ -1,5 +1,5 @@
 import type { AddressSet } from './address-set';
-import { addressSetCovers, addressSetEmpty, addressSetIntersect } from './address-set';
+import { addressSetComplement, addressSetCovers, addressSetEmpty, addressSetIntersect } from './address-set';
 import type { IfacePattern } from './iface-pattern';
 import { ifacePatternCovers, ifacePatternDisjoint } from './iface-pattern';
 import type { StatisticStep } from './statistic-cascade';
@@ -43,9 +43,9 @@ export type Atom =
   | (AtomBase & { kind: 'opaque'; key: string })
   /** Matches a share of packets (statistic, numgen): never implied by another rule. */
   | (AtomBase & { kind: 'chance'; step: StatisticStep | null })
-  /** Depends on state the rules keep (recent, limit, dynamic sets): never implied. */
+  /** Depends on state the rules keep (recent, limit, dynamic sets): implied only by itself. */
   | (AtomBase & { kind: 'stateful'; affinity: { name: string; seconds: number | null } | null })
-  /** A module or expression packetlens does not interpret. */
+  /** A module or expression packetlens does not interpret: implied only by itself. */
   | (AtomBase & { kind: 'unknown'; reason: string });
 
 export type AtomKind = Atom['kind'];
@@ -130,9 +130,11 @@ export function atomImplied(a: Atom, given: readonly Atom[]): boolean {
       return given.some((b) => b.kind === 'mark' && b.dim === a.dim && markImplies(a, b));
     case 'opaque':
       return given.some((b) => b.kind === 'opaque' && b.key === a.key);
-    case 'chance':
     case 'stateful':
     case 'unknown':
+      // The very same condition, already required: no claim about what it means is needed.
+      return given.some((b) => b.kind === a.kind && b.text === a.text);
+    case 'chance':
       return false;
   }
 }
@@ -181,4 +183,23 @@ export function atomsDisjoint(a: readonly Atom[], b: readonly Atom[]): boolean {
     if (inter && nameSetEmpty(inter)) return true;
   }
   return false;
+}
+
+/** The atom's negation, where it is one atom (an address, a mark, ...); null otherwise. */
+export function atomNegate(a: Atom): Atom | null {
+  const cond = { ...a.cond, negate: !a.cond.negate };
+  const text = `not (${a.text})`;
+  switch (a.kind) {
+    case 'addr':
+      return { ...a, set: addressSetComplement(a.set), cond, text };
+    case 'names':
+      return { ...a, set: { ...a.set, complement: !a.set.complement }, cond, text };
+    case 'mark':
+    case 'ctstate':
+      return { ...a, negate: !a.negate, cond, text };
+    case 'iface':
+      return { ...a, pattern: { ...a.pattern, negate: !a.pattern.negate }, cond, text };
+    default:
+      return null;
+  }
 }

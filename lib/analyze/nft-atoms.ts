@@ -270,11 +270,16 @@ function matchAtoms(stmt: Match, table: NftTable, text: string, out: Atom[]): vo
       mask: mask >>> 0,
       negate: !pos,
       text,
-      cond: cond(text),
+      cond: cond(markText(value >>> 0, mask >>> 0)),
     });
     return;
   }
   opaque();
+}
+
+/** A mark condition as iptables-save writes one: `0x4000/0x4000`, or `0x1` for all 32 bits. */
+export function markText(value: number, mask: number): string {
+  return mask === 0xffffffff ? `0x${value.toString(16)}` : `0x${value.toString(16)}/0x${mask.toString(16)}`;
 }
 
 function hasUnknown(e: NftExpr): boolean {
