@@ -41,8 +41,27 @@ export function addressParse(text: string, family: IpFamily): bigint | null {
   return addressValue(ipaddr.IPv6.parse(t));
 }
 
+// Rule sets repeat the same few prefixes (a pod CIDR in every service chain): parse each once.
+const parsed = new Map<string, AddressSet | null>();
+const PARSED_MAX = 4096;
+
 /** `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `10.1.2.3`, `1.2.3.4-1.2.3.9`; null for anything else. */
 export function addressSetParse(text: string, family: IpFamily): AddressSet | null {
+  if (!text.includes('/') && !text.includes('-')) {
+    // A single address: no bit arithmetic, and too many distinct ones to be worth remembering.
+    const v = addressParse(text, family);
+    return v === null ? null : { family, ranges: [[v, v]] };
+  }
+  const key = `${family} ${text}`;
+  let set = parsed.get(key);
+  if (set === undefined) {
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(key, (set = addressSetParseUncached(text, family)));
+  }
+  return set;
+}
+
+function addressSetParseUncached(text: string, family: IpFamily): AddressSet | null {
   const dash = text.indexOf('-');
   if (dash > 0 && !text.includes('/')) {
     const from = addressParse(text.slice(0, dash), family);

@@ -50,6 +50,22 @@ export type Atom =
 
 export type AtomKind = Atom['kind'];
 
+/** The dimension an atom tests, for the atoms that can contradict one another (`addr/dst`, `ctstate`). */
+export function atomDim(a: Atom): string {
+  switch (a.kind) {
+    case 'addr':
+    case 'port':
+    case 'names':
+    case 'iface':
+    case 'mark':
+      return `${a.kind}/${a.dim}`;
+    case 'ctstate':
+      return 'ctstate';
+    default:
+      return 'other';
+  }
+}
+
 // Conntrack's base states: a packet has exactly one. SNAT and DNAT are extra flags beside one.
 const CT_BASE_STATES = new Set(['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED']);
 
@@ -144,43 +160,56 @@ export function atomsCover(outer: readonly Atom[], inner: readonly Atom[]): bool
   return outer.every((a) => atomImplied(a, inner));
 }
 
+/** The intersection of every `addr` / `port` / `names` condition on one dimension, over both lists. */
+function dimIntersection(a: readonly Atom[], b: readonly Atom[], probe: Atom): boolean {
+  let addr: AddressSet | null = null;
+  let ports: NumberRanges | null = null;
+  let names: NameSet | null = null;
+  for (const list of [a, b])
+    for (const x of list) {
+      if (x.kind !== probe.kind || !('dim' in x) || !('dim' in probe) || x.dim !== probe.dim) continue;
+      if (x.kind === 'addr') {
+        if (addr && addr.family !== x.set.family) return true;
+        addr = addr ? addressSetIntersect(addr, x.set) : x.set;
+      } else if (x.kind === 'port') ports = ports ? numberRangesIntersect(ports, x.ranges) : x.ranges;
+      else if (x.kind === 'names') names = names ? nameSetIntersect(names, x.set) : x.set;
+    }
+  return (
+    (addr !== null && addressSetEmpty(addr)) ||
+    (ports !== null && ports.length === 0) ||
+    (names !== null && nameSetEmpty(names))
+  );
+}
+
 /** No packet satisfies both conjunctions (as far as can be proven). */
 export function atomsDisjoint(a: readonly Atom[], b: readonly Atom[]): boolean {
-  const all = [...a, ...b];
-  for (const x of a)
-    for (const y of b) {
-      if (
-        x.kind === 'iface' &&
-        y.kind === 'iface' &&
-        x.dim === y.dim &&
-        ifacePatternDisjoint(x.pattern, y.pattern)
-      )
-        return true;
-      if (x.kind === 'ctstate' && y.kind === 'ctstate' && ctstateDisjoint(x, y)) return true;
-      if (x.kind === 'mark' && y.kind === 'mark' && x.dim === y.dim && markDisjoint(x, y)) return true;
-    }
-  // Set-valued dimensions: intersect everything both sides say about the dimension.
-  for (const dim of ['src', 'dst'] as const) {
-    let inter: AddressSet | null = null;
-    for (const x of all)
-      if (x.kind === 'addr' && x.dim === dim) {
-        if (inter && inter.family !== x.set.family) return true;
-        inter = inter ? addressSetIntersect(inter, x.set) : x.set;
+  if (a.length === 0 || b.length === 0) return false;
+  for (const y of b) {
+    // A condition already on the other side adds nothing to contradict (flows put a rule's own atoms in their catch).
+    if (a.includes(y)) continue;
+    for (const x of a) {
+      if (x.kind !== y.kind) continue;
+      switch (x.kind) {
+        case 'iface':
+          if (y.kind === 'iface' && x.dim === y.dim && ifacePatternDisjoint(x.pattern, y.pattern))
+            return true;
+          break;
+        case 'ctstate':
+          if (y.kind === 'ctstate' && ctstateDisjoint(x, y)) return true;
+          break;
+        case 'mark':
+          if (y.kind === 'mark' && x.dim === y.dim && markDisjoint(x, y)) return true;
+          break;
+        case 'addr':
+        case 'port':
+        case 'names':
+          // Set-valued: intersect everything both sides say about the dimension (once per dimension).
+          if ('dim' in y && x.dim === y.dim && dimIntersection(a, b, y)) return true;
+          break;
+        default:
+          break;
       }
-    if (inter && addressSetEmpty(inter)) return true;
-  }
-  for (const dim of ['sport', 'dport'] as const) {
-    let inter: NumberRanges | null = null;
-    for (const x of all)
-      if (x.kind === 'port' && x.dim === dim)
-        inter = inter ? numberRangesIntersect(inter, x.ranges) : x.ranges;
-    if (inter && inter.length === 0) return true;
-  }
-  for (const dim of ['proto', 'srcType', 'dstType'] as const) {
-    let inter: NameSet | null = null;
-    for (const x of all)
-      if (x.kind === 'names' && x.dim === dim) inter = inter ? nameSetIntersect(inter, x.set) : x.set;
-    if (inter && nameSetEmpty(inter)) return true;
+    }
   }
   return false;
 }

@@ -6,6 +6,7 @@ import { flowBranches } from './flow-eval';
 import type { Branch, DnatFlow, FlowOwner, FlowPath, KubeServiceKind } from './flow-model';
 import { catchOf } from './flow-model';
 import { IptEval } from './ipt-eval';
+import { iptRuleSelects } from './ipt-atoms';
 import { iptTargetEffect } from './ipt-index';
 import type { RuleLoc } from './ipt-paths';
 import { commonAtoms, iptRoots } from './ipt-paths';
@@ -28,51 +29,61 @@ function isDnat(rule: IptRule): boolean {
   return t !== null && 'options' in t && (t.name === 'DNAT' || t.name === 'REDIRECT');
 }
 
-/** The rule names a destination: a positive address, a port, or a positive address type. */
-function selects(atoms: readonly Atom[]): boolean {
-  return atoms.some(
-    (a) =>
-      (a.kind === 'addr' && a.dim === 'dst' && !a.cond.negate) ||
-      (a.kind === 'port' && a.dim === 'dport') ||
-      (a.kind === 'names' && a.dim === 'dstType' && !a.cond.negate),
-  );
-}
-
 interface ChainEntries {
   /** Entries at or below this chain, with the rules leading to each from this chain. */
   entries: { entry: RuleLoc; path: RuleLoc[] }[];
-  /** Rules of this chain that lead to a DNAT without naming a destination on the way. */
-  unselected: RuleLoc[];
+  /** Some rule of this chain leads to a DNAT without naming a destination on the way. */
+  unselected: boolean;
 }
+
+// Most chains of a large node hold no entry: they share these instead of allocating their own.
+const NOTHING: ChainEntries = Object.freeze({ entries: [], unselected: false });
+const UNSELECTED: ChainEntries = Object.freeze({ entries: [], unselected: true });
+const IN_PROGRESS: ChainEntries = Object.freeze({ entries: [], unselected: false });
 
 function entriesFinder(ev: IptEval) {
   const memo = new Map<IptChain, ChainEntries>();
-  const visiting = new Set<IptChain>();
   return function entriesOf(chain: IptChain): ChainEntries {
     const known = memo.get(chain);
     if (known) return known;
-    const result: ChainEntries = { entries: [], unselected: [] };
-    if (visiting.has(chain)) return result;
-    visiting.add(chain);
+    // The kernel refuses loops; the marker only keeps a malformed dump from recursing forever.
+    memo.set(chain, IN_PROGRESS);
+    let entries: ChainEntries['entries'] | null = null;
+    let unselected = false;
     for (const rule of chain.rules) {
-      const loc = { chain, rule };
-      let reachesUnselected = false;
-      if (isDnat(rule)) reachesUnselected = true;
+      let reaches = false;
+      let loc: RuleLoc | undefined;
+      if (isDnat(rule)) reaches = true;
       else {
         const target = ev.index.targetChain(rule);
         if (!target) continue;
         const sub = entriesOf(target);
-        for (const e of sub.entries) result.entries.push({ entry: e.entry, path: [loc, ...e.path] });
-        reachesUnselected = sub.unselected.length > 0;
+        if (sub.entries.length) {
+          loc = { chain, rule };
+          entries ??= [];
+          for (const e of sub.entries) entries.push({ entry: e.entry, path: [loc, ...e.path] });
+        }
+        reaches = sub.unselected;
       }
-      if (!reachesUnselected) continue;
-      if (selects(ev.atoms(rule))) result.entries.push({ entry: loc, path: [loc] });
-      else result.unselected.push(loc);
+      if (!reaches) continue;
+      if (iptRuleSelects(rule)) (entries ??= []).push({ entry: (loc ??= { chain, rule }), path: [loc] });
+      else unselected = true;
     }
-    visiting.delete(chain);
+    const result = entries ? { entries, unselected } : unselected ? UNSELECTED : NOTHING;
     memo.set(chain, result);
     return result;
   };
+}
+
+/** Rules of a starting chain that lead to a DNAT with no rule on the way naming a destination. */
+function unselectedIn(ev: IptEval, chain: IptChain, entriesOf: (c: IptChain) => ChainEntries): RuleLoc[] {
+  const out: RuleLoc[] = [];
+  for (const rule of chain.rules) {
+    const target = ev.index.targetChain(rule);
+    const reaches = isDnat(rule) || (target !== undefined && entriesOf(target).unselected);
+    if (reaches && !iptRuleSelects(rule)) out.push({ chain, rule });
+  }
+  return out;
 }
 
 /** Conditions a flow's rules may take for granted: all but shares. */
@@ -98,27 +109,33 @@ function findEntries(ev: IptEval): FoundEntry[] {
     const r = entriesOf(root.chain);
     for (const e of r.entries) add(e.entry, root.chain.name, root.builtin, e.path);
     // Nothing on the way names a destination: the rule in the starting chain is the entry.
-    for (const loc of r.unselected) add(loc, root.chain.name, root.builtin, [loc]);
+    if (r.unselected)
+      for (const loc of unselectedIn(ev, root.chain, entriesOf))
+        add(loc, root.chain.name, root.builtin, [loc]);
   }
   return [...found.values()];
+}
+
+/** A rule's conditions but its shares, as text: rules with the same key take the same traffic. */
+function selectorKey(ev: IptEval, chain: IptChain, rule: IptRule): string {
+  let key = '';
+  for (const a of ev.atoms(chain, rule)) if (a.kind !== 'chance') key += `${a.text}\u0000`;
+  return key;
 }
 
 /** Rules right after the entry in its chain that take the same traffic (a cascade written inline). */
 function entryGroup(ev: IptEval, f: FoundEntry, taken: Set<IptRule>): RuleLoc[] {
   const group = [f.entry];
-  const key = (r: IptRule) =>
-    ev
-      .atoms(r)
-      .filter((a) => a.kind !== 'chance')
-      .map((a) => a.text)
-      .join(' ');
-  const k = key(f.entry.rule);
   const rules = f.entry.chain.rules;
+  const next = rules[f.entry.rule.index];
+  // Most entries are alone: only a next rule with a share can belong to a cascade.
+  if (!next || !ev.atoms(f.entry.chain, next).some((a) => a.kind === 'chance')) return group;
+  const k = selectorKey(ev, f.entry.chain, f.entry.rule);
   for (let i = f.entry.rule.index; i < rules.length; i++) {
-    const next = rules[i]!;
-    if (key(next) !== k || iptTargetEffect(next) === 'continue') break;
-    group.push({ chain: f.entry.chain, rule: next });
-    taken.add(next);
+    const r = rules[i]!;
+    if (selectorKey(ev, f.entry.chain, r) !== k || iptTargetEffect(r) === 'continue') break;
+    group.push({ chain: f.entry.chain, rule: r });
+    taken.add(r);
   }
   return group;
 }
@@ -129,18 +146,21 @@ function commentOf(rule: IptRule): string | null {
   return null;
 }
 
-/** Chains a flow's rules reach below the entry, breadth first (for names such as KUBE-SVC-*). */
-function chainsBelow(ev: IptEval, from: IptRule, limit = 64): IptChain[] {
+/**
+ * kube-proxy's per-service chains below the entry (KUBE-FW, KUBE-EXT, KUBE-SVC, KUBE-SVL, KUBE-XLB),
+ * breadth first; endpoint chains (KUBE-SEP) are not needed to name the flow's owner.
+ */
+function kubeChainsBelow(ev: IptEval, from: IptRule): IptChain[] {
   const out: IptChain[] = [];
   const first = ev.index.targetChain(from);
   const queue = first ? [first] : [];
   const seen = new Set<IptChain>(queue);
-  while (queue.length && out.length < limit) {
+  while (queue.length && out.length < 16) {
     const c = queue.shift()!;
     out.push(c);
     for (const r of c.rules) {
       const t = ev.index.targetChain(r);
-      if (t && !seen.has(t) && ev.index.chainMayDecide(t)) {
+      if (t && !seen.has(t) && /^KUBE-(FW|EXT|SVC|SVL|XLB)-/.test(t.name)) {
         seen.add(t);
         queue.push(t);
       }
@@ -156,7 +176,7 @@ function kubeOwner(ev: IptEval, f: FoundEntry): FlowOwner | null {
   const targetKind = target ? kubeIptChainParse(target.name)?.kind : undefined;
   const inKube = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES'].includes(chainName);
   if (!inKube && !targetKind) return null;
-  const below = chainsBelow(ev, entry);
+  const below = kubeChainsBelow(ev, entry);
   const comment = commentOf(entry);
   const parsed: KubeComment | null = comment ? kubeCommentParse(comment) : null;
   let kind: KubeServiceKind;
@@ -168,7 +188,7 @@ function kubeOwner(ev: IptEval, f: FoundEntry): FlowOwner | null {
   else if (targetKind === 'EXT' || targetKind === 'XLB') kind = 'External';
   else kind = 'ClusterIP';
   let service = parsed?.service ?? null;
-  // Endpoint rules name the service too (`ns/svc:p80 -> 10.0.0.1:80`), when the entry has no comment.
+  // The service chain's rules name the service too (`ns/svc:p80 -> 10.0.0.1:80`), when the entry has no comment.
   for (const c of below) {
     if (service) break;
     for (const r of c.rules) {
@@ -242,7 +262,7 @@ function kubeFilterRules(dump: IptablesDump): { ev: IptEval; rules: KubeFilterRu
       const comment = commentOf(rule);
       rules.push({
         ref: ev.ref(chain!, rule),
-        atoms: ev.atoms(rule),
+        atoms: [...ev.atoms(chain!, rule)],
         comment: comment ? kubeCommentParse(comment) : null,
         verdict: t.name === 'DROP' ? 'drop' : 'reject',
         used: false,
@@ -324,12 +344,17 @@ export function iptDnatFlows(dump: IptablesDump): DnatFlow[] {
 }
 
 function buildFlow(ev: IptEval, f: FoundEntry, group: RuleLoc[], filterRules: KubeFilterRule[]): DnatFlow {
-  const pathAtoms = f.paths.map((p) => p.path.flatMap((l) => guaranteed(ev.atoms(l.rule))));
-  const ctx = commonAtoms(pathAtoms);
+  const pathAtoms = f.paths.map((p) =>
+    p.path.length === 1
+      ? guaranteed(ev.atoms(p.path[0]!.chain, p.path[0]!.rule))
+      : p.path.flatMap((l) => guaranteed(ev.atoms(l.chain, l.rule))),
+  );
+  const ctx = pathAtoms.length === 1 ? pathAtoms[0]! : commonAtoms(pathAtoms);
+  const flowCatch = catchOf(ctx);
   const paths: FlowPath[] = f.paths.map((p, i) => ({
     start: p.start,
     rules: p.path.map((l) => ev.ref(l.chain, l.rule)),
-    catch: catchOf(pathAtoms[i]!),
+    catch: f.paths.length === 1 ? flowCatch : catchOf(pathAtoms[i]!),
   }));
   const entryRef = ev.ref(f.entry.chain, f.entry.rule);
   const owner = ownerOf(ev, f);
@@ -384,7 +409,7 @@ function buildFlow(ev: IptEval, f: FoundEntry, group: RuleLoc[], filterRules: Ku
     id: flowId(ev.dump, ev.table, entryRef),
     entry: entryRef,
     element: null,
-    catch: catchOf(ctx),
+    catch: flowCatch,
     paths,
     owner,
     branches,

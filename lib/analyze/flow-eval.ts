@@ -1,5 +1,5 @@
 import type { Atom } from './atoms';
-import { atomImplied, atomsDisjoint } from './atoms';
+import { atomDim, atomImplied, atomsDisjoint } from './atoms';
 import type { Branch, Endpoint, Outcome, Probability } from './flow-model';
 import type { Rational } from './rational';
 import {
@@ -55,14 +55,31 @@ export interface EvalRule {
   readonly ref: RuleRef;
   readonly atoms: readonly Atom[];
   readonly action: EvalAction;
+  /** The dimensions the rule tests (`atomDim`), when known without building its atoms. */
+  readonly dims?: readonly string[];
 }
 
-interface Mass {
+/**
+ * A share of the flow's packets, kept as the expression that makes it (products of step shares,
+ * sums of ways) and evaluated to exact fractions only for the results: a walk of a 10,000-service
+ * node makes hundreds of thousands of shares, and bigint fractions for each were most of its cost.
+ */
+type Mass =
+  | { readonly kind: 'zero' }
+  | { readonly kind: 'one' }
+  | { readonly kind: 'mul'; readonly of: Mass; readonly factor: StepShare; value?: MassValue }
+  | { readonly kind: 'sum'; readonly parts: readonly Mass[]; value?: MassValue }
+  /** Picked by a packet field: no share. */
+  | { readonly kind: 'keyed'; readonly of: Mass; readonly chosenBy: string };
+
+interface MassValue {
   kernel: Rational;
   intended: Rational;
-  /** Set when a packet field, not a share, picked the way: probabilities are then not stated. */
   chosenBy: string | null;
 }
+
+const zeroMass: Mass = { kind: 'zero' };
+const oneMass: Mass = { kind: 'one' };
 
 interface EndpointAcc {
   target: EndpointTarget;
@@ -87,29 +104,52 @@ const MAX_DEPTH = 64;
 const MAX_BRANCHES = 16;
 
 function massMul(m: Mass, s: StepShare): Mass {
-  return {
-    kernel: rationalMul(m.kernel, s.kernel),
-    intended: rationalMul(m.intended, s.intended),
-    chosenBy: m.chosenBy,
-  };
+  if (m.kind === 'zero' || s.kernel.num === 0n) return zeroMass;
+  return { kind: 'mul', of: m, factor: s };
 }
 function massAdd(a: Mass, b: Mass): Mass {
-  return {
-    kernel: rationalAdd(a.kernel, b.kernel),
-    intended: rationalAdd(a.intended, b.intended),
-    chosenBy: a.chosenBy ?? b.chosenBy,
-  };
+  if (a.kind === 'zero') return b;
+  if (b.kind === 'zero') return a;
+  return { kind: 'sum', parts: [a, b] };
 }
-function massSub(a: Mass, b: Mass): Mass {
-  return {
-    kernel: rationalSub(a.kernel, b.kernel),
-    intended: rationalSub(a.intended, b.intended),
-    chosenBy: a.chosenBy,
-  };
+function shareComplement(s: StepShare): StepShare {
+  return { kernel: rationalSub(rationalOne, s.kernel), intended: rationalSub(rationalOne, s.intended) };
 }
-const zeroMass: Mass = { kernel: rationalZero, intended: rationalZero, chosenBy: null };
 function isZero(m: Mass): boolean {
-  return m.kernel.num === 0n && m.intended.num === 0n;
+  return m.kind === 'zero';
+}
+
+function massValue(m: Mass): MassValue {
+  switch (m.kind) {
+    case 'zero':
+      return { kernel: rationalZero, intended: rationalZero, chosenBy: null };
+    case 'one':
+      return { kernel: rationalOne, intended: rationalOne, chosenBy: null };
+    case 'keyed':
+      return { ...massValue(m.of), chosenBy: m.chosenBy };
+    case 'mul': {
+      if (m.value) return m.value;
+      const v = massValue(m.of);
+      return (m.value = {
+        kernel: rationalMul(v.kernel, m.factor.kernel),
+        intended: rationalMul(v.intended, m.factor.intended),
+        chosenBy: v.chosenBy,
+      });
+    }
+    case 'sum': {
+      if (m.value) return m.value;
+      let kernel = rationalZero;
+      let intended = rationalZero;
+      let chosenBy: string | null = null;
+      for (const p of m.parts) {
+        const v = massValue(p);
+        kernel = rationalAdd(kernel, v.kernel);
+        intended = rationalAdd(intended, v.intended);
+        chosenBy ??= v.chosenBy;
+      }
+      return (m.value = { kernel, intended, chosenBy });
+    }
+  }
 }
 
 function newAcc(when: string[]): Acc {
@@ -148,19 +188,26 @@ class Walker {
   ): Mass {
     let left = mass;
     let returned = zeroMass;
+    let ctxDims: Set<string> | null = null;
     for (const r of rules) {
       if (isZero(left)) break;
       if (depth === 0) acc.lastRule = r.ref;
-      if (r.action.kind === 'continue') {
-        if (r.action.marks && !atomsDisjoint(ctx, r.atoms)) acc.marks.push(r.ref);
+      const action = r.action;
+      if (action.kind === 'continue') {
+        if (action.marks) {
+          // A rule on dimensions the flow says nothing about cannot contradict it: no atoms needed.
+          ctxDims ??= new Set(ctx.map(atomDim));
+          const overlaps = !r.dims || r.dims.some((d) => ctxDims!.has(d));
+          if (!overlaps || !atomsDisjoint(ctx, r.atoms)) acc.marks.push(r.ref);
+        }
         continue;
       }
       if (r.atoms.length > 0 && atomsDisjoint(ctx, r.atoms)) continue;
-      const conds: Atom[] = [];
+      let conds: Atom[] | null = null;
       let share: StepShare | null = null;
       let affinity: Atom | null = null;
       for (const a of r.atoms) {
-        if (atomImplied(a, ctx)) continue;
+        if (ctx.includes(a) || atomImplied(a, ctx)) continue;
         if (a.kind === 'chance' && a.step) {
           const s = statisticStepShare(a.step);
           share = share
@@ -170,7 +217,7 @@ class Walker {
               }
             : s;
         } else if (a.kind === 'stateful' && a.affinity) affinity = a;
-        else conds.push(a);
+        else (conds ??= []).push(a);
       }
       if (affinity && affinity.kind === 'stateful') {
         // Only clients the rules have seen match: the shares below are those of a new client.
@@ -178,7 +225,7 @@ class Walker {
         acc.affinity.rules.push(r.ref);
         continue;
       }
-      if (conds.length > 0) {
+      if (conds !== null) {
         const forked = this.fork([...acc.when, ...conds.map((a) => a.text)]);
         if (!forked) {
           acc.why.push(`not followed: ${r.ref.text} (more than ${MAX_BRANCHES} branches)`);
@@ -193,7 +240,9 @@ class Walker {
       }
       const taken = share ? massMul(left, share) : left;
       const back = this.act(r, ctx, taken, acc, via, depth);
-      left = massAdd(massSub(left, taken), back.comeBack);
+      // left * (1 - share) rather than left - taken: denominators then grow by one factor per step, not squared.
+      const rest = share ? massMul(left, shareComplement(share)) : zeroMass;
+      left = massAdd(rest, back.comeBack);
       returned = massAdd(returned, back.returned);
     }
     return massAdd(returned, left);
@@ -254,18 +303,24 @@ class Walker {
       case 'choose': {
         let comeBack = zeroMass;
         let returned = zeroMass;
-        let taken = zeroMass;
         for (const option of action.options) {
-          const om = option.share
+          const om: Mass = option.share
             ? massMul(m, option.share)
-            : { ...m, chosenBy: option.chosenBy ?? m.chosenBy };
-          taken = massAdd(taken, om);
+            : { kind: 'keyed', of: m, chosenBy: option.chosenBy ?? 'a packet field' };
           const back = this.action(option.then, r, ctx, om, acc, via, depth);
           comeBack = massAdd(comeBack, back.comeBack);
           returned = massAdd(returned, back.returned);
         }
         // Shares that pick no option (a numgen value the map lacks) go on past the rule.
-        if (action.options.every((o) => o.share !== null)) comeBack = massAdd(comeBack, massSub(m, taken));
+        if (action.options.every((o) => o.share !== null)) {
+          let rest: StepShare = { kernel: rationalOne, intended: rationalOne };
+          for (const o of action.options)
+            rest = {
+              kernel: rationalSub(rest.kernel, o.share!.kernel),
+              intended: rationalSub(rest.intended, o.share!.intended),
+            };
+          comeBack = massAdd(comeBack, massMul(m, rest));
+        }
         return { comeBack, returned };
       }
     }
@@ -273,8 +328,9 @@ class Walker {
 }
 
 function probabilityOf(m: Mass): Probability | null {
-  if (m.chosenBy !== null) return null;
-  return { value: rationalToNumber(m.kernel), fraction: rationalText(m.intended) };
+  const v = massValue(m);
+  if (v.chosenBy !== null) return null;
+  return { value: rationalToNumber(v.kernel), fraction: rationalText(v.intended) };
 }
 
 export interface FlowEvalInput {
@@ -293,26 +349,24 @@ export function flowBranches(input: FlowEvalInput): Branch[] {
   const walker = new Walker(input.endpointKey ?? ((e, rule) => `${rule.chain}#${rule.index}:${e.to}`));
   const main = newAcc([]);
   // Forks are listed before the rest of the packets, in rule order.
-  const back = walker.rules(
-    input.rules,
-    input.ctx,
-    { kernel: rationalOne, intended: rationalOne, chosenBy: null },
-    main,
-    [],
-    0,
-  );
+  const back = walker.rules(input.rules, input.ctx, oneMass, main, [], 0);
   main.returned = massAdd(main.returned, back);
   return [...walker.accs, main].map((acc) => finish(acc, input.fallThrough));
 }
 
 function finish(acc: Acc, fallThrough: (last: RuleRef | null) => string): Branch {
-  const endpoints: Endpoint[] = [...acc.endpoints.values()].map((e) => ({
-    ...e.target,
-    probability: probabilityOf(e.mass),
-    chosenBy: e.mass.chosenBy,
-    rule: e.rule,
-    via: e.via,
-  }));
+  const endpoints: Endpoint[] = [];
+  for (const e of acc.endpoints.values())
+    endpoints.push({
+      kind: e.target.kind,
+      to: e.target.to,
+      address: e.target.address,
+      port: e.target.port,
+      probability: probabilityOf(e.mass),
+      chosenBy: massValue(e.mass).chosenBy,
+      rule: e.rule,
+      via: e.via,
+    });
   const outcomes: Outcome[] = acc.outcomes
     .filter((o) => !isZero(o.mass))
     .map((o) => ({
@@ -328,11 +382,12 @@ function finish(acc: Acc, fallThrough: (last: RuleRef | null) => string): Branch
       rule: acc.lastRule,
       detail: fallThrough(acc.lastRule),
     });
-  let sum: Mass = zeroMass;
-  for (const e of acc.endpoints.values()) sum = massAdd(sum, e.mass);
-  const keyed = [...acc.endpoints.values()].find((e) => e.mass.chosenBy !== null);
+  let total: Mass = zeroMass;
+  for (const e of acc.endpoints.values()) total = massAdd(total, e.mass);
+  const sum = massValue(total);
+  const keyed = endpoints.find((e) => e.chosenBy !== null);
   const why = [...acc.why];
-  if (keyed) why.push(`the endpoint is chosen by ${keyed.mass.chosenBy}: one per key, no shares`);
+  if (keyed) why.push(`the endpoint is chosen by ${keyed.chosenBy}: one per key, no shares`);
   else if (!rationalEquals(sum.intended, rationalOne)) {
     if (acc.endpoints.size === 0) why.push('no endpoints');
     for (const o of outcomes) why.push(`${o.probability?.fraction ?? 'a share'}: ${o.kind}: ${o.detail}`);

@@ -162,19 +162,25 @@ const DIMENSION_FIELDS: Partial<Record<string, keyof Omit<Catch, 'other'>>> = {
   'mark/connmark': 'marks',
 };
 
+/**
+ * One empty list shared by every catch field that is empty: a large node has tens of thousands of
+ * flows, most fields of their catches are empty, and nothing changes a catch once made.
+ */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 export function emptyCatch(): Catch {
   return {
-    protocol: [],
-    source: [],
-    sourcePorts: [],
-    destination: [],
-    destinationPorts: [],
-    sourceType: [],
-    destinationType: [],
-    inInterface: [],
-    outInterface: [],
-    marks: [],
-    other: [],
+    protocol: NONE,
+    source: NONE,
+    sourcePorts: NONE,
+    destination: NONE,
+    destinationPorts: NONE,
+    sourceType: NONE,
+    destinationType: NONE,
+    inInterface: NONE,
+    outInterface: NONE,
+    marks: NONE,
+    other: NONE,
   };
 }
 
@@ -187,8 +193,8 @@ export function catchOf(atoms: readonly Atom[]): Catch {
     const key = field ? `${field} ${a.cond.negate ? '!' : ''}${a.cond.value}` : `other ${a.text}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    if (field) c[field].push(a.cond);
-    else c.other.push(a.text);
+    if (field) c[field] = c[field] === NONE ? [a.cond] : [...c[field], a.cond];
+    else c.other = c.other === NONE ? [a.text] : [...c.other, a.text];
   }
   return c;
 }

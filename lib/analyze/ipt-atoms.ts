@@ -7,6 +7,7 @@ import { addressSetComplement, addressSetParse } from './address-set';
 import type { Atom } from './atoms';
 import { ifacePatternParse } from './iface-pattern';
 import { statisticStepOf } from './statistic-cascade';
+import type { NameSet } from './value-sets';
 import { numberRangesComplement, numberRangesNormalize } from './value-sets';
 
 /**
@@ -69,26 +70,61 @@ function mergeRanges(ranges: (readonly [bigint, bigint])[]): [bigint, bigint][] 
   return out;
 }
 
-function portAtom(dim: 'sport' | 'dport', ranges: PortRange[], negate: boolean, text: string): Atom {
-  const r = numberRangesNormalize(ranges.map((p) => [p.from, p.to] as const));
+function portAtom(dim: 'sport' | 'dport', ranges: PortRange[], negate: boolean, t: MatchText): Atom {
+  const r =
+    ranges.length === 1
+      ? [[ranges[0]!.from, ranges[0]!.to] as const]
+      : numberRangesNormalize(ranges.map((p) => [p.from, p.to] as const));
   return {
     kind: 'port',
     dim,
     ranges: negate ? numberRangesComplement(r, 65535) : r,
-    text,
+    get text() {
+      return t.text;
+    },
     cond: { value: ranges.map(portRangeFormat).join(','), negate },
   };
 }
 
 type Options = Record<string, { value: unknown; negate: boolean } | undefined>;
+type Option = { value: unknown; negate: boolean };
 
-function optionText(m: IptMatch, key: string, o: { value: unknown; negate: boolean }): string {
-  return renderMatchSpec({ name: m.name, options: { [key]: o } } as IptMatch);
+/**
+ * A match (or one of its options) printed only when read: atoms are compared far more often than
+ * printed, and printing every option of a 170,000-rule dump cost more than comparing them.
+ */
+class MatchText {
+  private memo: string | undefined;
+  constructor(
+    private readonly m: IptMatch,
+    private readonly key: string | null = null,
+    private readonly o: Option | null = null,
+  ) {}
+  get text(): string {
+    return (this.memo ??= renderMatchSpec(
+      this.key === null ? this.m : ({ name: this.m.name, options: { [this.key]: this.o } } as IptMatch),
+    ));
+  }
 }
 
-function opaqueOf(m: IptMatch, key: string, o: { value: unknown; negate: boolean }): Atom {
-  const text = optionText(m, key, o);
-  return { kind: 'opaque', key: text, text, cond: { value: text, negate: false } };
+/** An atom compared only as itself, its text printed when first needed. */
+function opaqueAtom(t: MatchText): Atom {
+  return {
+    kind: 'opaque',
+    get key() {
+      return t.text;
+    },
+    get text() {
+      return t.text;
+    },
+    get cond() {
+      return { value: t.text, negate: false };
+    },
+  };
+}
+
+function opaqueOf(m: IptMatch, key: string, o: Option): Atom {
+  return opaqueAtom(new MatchText(m, key, o));
 }
 
 const TIMED_MATCHES = new Set(['limit']);
@@ -109,7 +145,7 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
       for (const [key, o] of Object.entries(options)) {
         if (!o) continue;
         if (key === 'sport' || key === 'dport')
-          out.push(portAtom(key, [o.value as PortRange], o.negate, optionText(m, key, o)));
+          out.push(portAtom(key, [o.value as PortRange], o.negate, new MatchText(m, key, o)));
         else out.push(opaqueOf(m, key, o));
       }
       return;
@@ -122,7 +158,7 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
               key === 'sports' ? 'sport' : 'dport',
               o.value as PortRange[],
               o.negate,
-              optionText(m, key, o),
+              new MatchText(m, key, o),
             ),
           );
         else out.push(opaqueOf(m, key, o));
@@ -132,15 +168,18 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
     case 'state':
       for (const [key, o] of Object.entries(options)) {
         if (!o) continue;
-        if (key === 'ctstate' || key === 'state')
+        if (key === 'ctstate' || key === 'state') {
+          const t = new MatchText(m, key, o);
           out.push({
             kind: 'ctstate',
             states: new Set(o.value as string[]),
             negate: o.negate,
-            text: optionText(m, key, o),
+            get text() {
+              return t.text;
+            },
             cond: { value: (o.value as string[]).join(','), negate: o.negate },
           });
-        else out.push(opaqueOf(m, key, o));
+        } else out.push(opaqueOf(m, key, o));
       }
       return;
     case 'mark':
@@ -148,7 +187,7 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
       const o = options.mark;
       if (!o) return;
       const v = o.value as { value: number; mask: number | null };
-      const text = optionText(m, 'mark', o);
+      const text = new MatchText(m, 'mark', o).text;
       out.push({
         kind: 'mark',
         dim: m.name,
@@ -162,27 +201,38 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
     }
     case 'addrtype': {
       if (options.limitIfaceIn || options.limitIfaceOut) {
-        const text = renderMatchSpec(m);
-        out.push({ kind: 'opaque', key: text, text, cond: { value: text, negate: false } });
+        out.push(opaqueAtom(new MatchText(m)));
         return;
       }
       for (const key of ['srcType', 'dstType'] as const) {
         const o = options[key];
         if (!o) continue;
         const types = o.value as string[];
+        const t = new MatchText(m, key, o);
         out.push({
           kind: 'names',
           dim: key,
-          set: { values: new Set(types.map((t) => t.toUpperCase())), complement: o.negate },
-          text: optionText(m, key, o),
+          set: { values: new Set(types.map((x) => x.toUpperCase())), complement: o.negate },
+          get text() {
+            return t.text;
+          },
           cond: { value: types.join(','), negate: o.negate },
         });
       }
       return;
     }
     case 'statistic': {
-      const text = renderMatchSpec(m);
-      out.push({ kind: 'chance', step: statisticStepOf(m), text, cond: { value: text, negate: false } });
+      const t = new MatchText(m);
+      out.push({
+        kind: 'chance',
+        step: statisticStepOf(m),
+        get text() {
+          return t.text;
+        },
+        get cond() {
+          return { value: t.text, negate: false };
+        },
+      });
       return;
     }
     case 'recent': {
@@ -207,7 +257,7 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
       for (const key of ['srcRange', 'dstRange'] as const) {
         const o = options[key];
         if (!o) continue;
-        const text = optionText(m, key, o);
+        const text = new MatchText(m, key, o).text;
         const set = addressSetParse(o.value as string, family);
         if (!set) out.push({ kind: 'opaque', key: text, text, cond: { value: text, negate: false } });
         else
@@ -221,12 +271,22 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
       }
       return;
     default: {
-      const text = renderMatchSpec(m);
-      if (TIMED_MATCHES.has(m.name))
+      if (TIMED_MATCHES.has(m.name)) {
+        const text = renderMatchSpec(m);
         out.push({ kind: 'stateful', affinity: null, text, cond: { value: text, negate: false } });
-      else out.push({ kind: 'opaque', key: text, text, cond: { value: text, negate: false } });
+      } else out.push(opaqueAtom(new MatchText(m)));
     }
   }
+}
+
+const protocolSets = new Map<string, NameSet>();
+
+/** One shared, never-changed set per protocol: most rules of a dump name the same few. */
+function protocolSet(key: string, complement: boolean): NameSet {
+  const k = `${complement ? '!' : ''}${key}`;
+  let set = protocolSets.get(k);
+  if (!set) protocolSets.set(k, (set = { values: new Set([key]), complement }));
+  return set;
 }
 
 /** The rule's conditions, in the order iptables-save prints them. */
@@ -255,7 +315,7 @@ export function iptRuleAtoms(rule: IptRule, family: IpFamily): Atom[] {
       out.push({
         kind: 'names',
         dim: 'proto',
-        set: { values: new Set([key]), complement: rule.proto.negate },
+        set: protocolSet(key, rule.proto.negate),
         text,
         cond: rule.proto,
       });
@@ -269,10 +329,60 @@ export function iptRuleAtoms(rule: IptRule, family: IpFamily): Atom[] {
   return out;
 }
 
-/** Memoized per rule object: analyses ask for the same rule's atoms many times. */
-const cache = new WeakMap<IptRule, Atom[]>();
-export function iptRuleAtomsCached(rule: IptRule, family: IpFamily): Atom[] {
-  let atoms = cache.get(rule);
-  if (!atoms) cache.set(rule, (atoms = iptRuleAtoms(rule, family)));
-  return atoms;
+/**
+ * The dimensions a rule's conditions test (as `atomDim` names them), read from the rule without
+ * building its atoms: enough to know that it cannot contradict conditions on other dimensions.
+ */
+export function iptRuleDims(rule: IptRule): string[] {
+  const dims: string[] = [];
+  if (rule.src) dims.push('addr/src');
+  if (rule.dst) dims.push('addr/dst');
+  if (rule.inIface) dims.push('iface/in');
+  if (rule.outIface) dims.push('iface/out');
+  if (rule.proto) dims.push('names/proto');
+  for (const m of rule.matches) {
+    if ('args' in m) continue;
+    const o = m.options as Options;
+    switch (m.name) {
+      case 'tcp':
+      case 'udp':
+      case 'sctp':
+      case 'multiport':
+        if (o.sport || o.sports) dims.push('port/sport');
+        if (o.dport || o.dports) dims.push('port/dport');
+        break;
+      case 'conntrack':
+      case 'state':
+        dims.push('ctstate');
+        break;
+      case 'mark':
+      case 'connmark':
+        dims.push(`mark/${m.name}`);
+        break;
+      case 'addrtype':
+        if (o.srcType) dims.push('names/srcType');
+        if (o.dstType) dims.push('names/dstType');
+        break;
+      case 'iprange':
+        if (o.srcRange) dims.push('addr/src');
+        if (o.dstRange) dims.push('addr/dst');
+        break;
+      default:
+        break;
+    }
+  }
+  return dims;
+}
+
+/** The rule names a destination: a positive address, a port, or a positive address type. */
+export function iptRuleSelects(rule: IptRule): boolean {
+  if (rule.dst && !rule.dst.negate) return true;
+  for (const m of rule.matches) {
+    if ('args' in m) continue;
+    const o = m.options as Options;
+    if (o.dport || o.dports) return true;
+    if (m.name === 'addrtype' && o.dstType && !o.dstType.negate) return true;
+    if (m.name === 'iprange' && o.dstRange && !o.dstRange.negate) return true;
+  }
+  return false;
 }

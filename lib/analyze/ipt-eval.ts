@@ -1,7 +1,7 @@
 import type { IptablesDump, IptChain, IptRule, IptTable } from '../model/iptables';
 import type { Atom } from './atoms';
 import type { EndpointTarget, EvalAction, EvalChain, EvalRule } from './flow-eval';
-import { iptRuleAtomsCached } from './ipt-atoms';
+import { iptRuleAtoms, iptRuleDims } from './ipt-atoms';
 import type { IptTableIndex } from './ipt-index';
 import { iptTableIndex, iptTargetEffect } from './ipt-index';
 import { iptRuleRef, type RuleRef } from './rule-ref';
@@ -40,9 +40,10 @@ function actionOf(ctx: IptEval, chain: IptChain, rule: IptRule): EvalAction {
   if ('chain' in t) {
     const target = ctx.index.targetChain(rule);
     if (!target) return { kind: 'final', verdict: 'undecided', detail: `no chain ${t.name} in this table` };
+    const next = ctx.chain(target);
     // A chain that never decides (KUBE-MARK-MASQ) only marks the packet on its way.
-    if (!ctx.index.chainMayDecide(target)) return { kind: 'continue', marks: true };
-    return { kind: rule.goto ? 'goto' : 'call', chain: ctx.chain(target) };
+    if (!next.mayDecide) return { kind: 'continue', marks: true };
+    return { kind: rule.goto ? 'goto' : 'call', chain: next };
   }
   if (!('options' in t)) return { kind: 'continue', marks: false };
   switch (t.name) {
@@ -84,8 +85,7 @@ function actionOf(ctx: IptEval, chain: IptChain, rule: IptRule): EvalAction {
 /** Lazily built EvalRules and EvalChains of one table. */
 export class IptEval {
   readonly index: IptTableIndex;
-  private readonly rules = new Map<IptRule, EvalRule>();
-  private readonly chains = new Map<IptChain, EvalChain>();
+  private readonly chains = new Map<IptChain, IptEvalChain>();
 
   constructor(
     readonly dump: IptablesDump,
@@ -94,48 +94,81 @@ export class IptEval {
     this.index = iptTableIndex(dump, table);
   }
 
-  atoms(rule: IptRule): Atom[] {
-    return iptRuleAtomsCached(rule, this.dump.family);
+  atoms(chain: IptChain, rule: IptRule): readonly Atom[] {
+    return this.rule(chain, rule).atoms;
   }
 
+  /** One reference object per rule, shared by every result that points at it. */
   ref(chain: IptChain, rule: IptRule): RuleRef {
-    return iptRuleRef(this.dump, this.table, chain, rule);
+    return this.rule(chain, rule).ref;
   }
 
-  rule(chain: IptChain, rule: IptRule): EvalRule {
-    let r = this.rules.get(rule);
-    if (!r) {
-      let ref: RuleRef | undefined;
-      let action: EvalAction | undefined;
-      const makeRef = () => this.ref(chain, rule);
-      const makeAction = () => actionOf(this, chain, rule);
-      r = {
-        get ref() {
-          return (ref ??= makeRef());
-        },
-        atoms: this.atoms(rule),
-        get action() {
-          return (action ??= makeAction());
-        },
-      };
-      this.rules.set(rule, r);
-    }
-    return r;
+  rule(chain: IptChain, rule: IptRule): IptEvalRule {
+    return this.chain(chain).at(rule);
   }
 
-  chain(chain: IptChain): EvalChain {
+  chain(chain: IptChain): IptEvalChain {
     let c = this.chains.get(chain);
-    if (!c) {
-      let rules: EvalRule[] | undefined;
-      const makeRules = () => chain.rules.map((r) => this.rule(chain, r));
-      c = {
-        name: chain.name,
-        get rules() {
-          return (rules ??= makeRules());
-        },
-      };
-      this.chains.set(chain, c);
-    }
+    if (!c) this.chains.set(chain, (c = new IptEvalChain(this, chain)));
     return c;
+  }
+}
+
+// Classes rather than closures, and memos in fields rather than maps keyed by rule: a rule's
+// reference, atoms and action are made only when a walk needs them, and found again at once.
+class IptEvalRule implements EvalRule {
+  private refMemo: RuleRef | undefined;
+  private atomsMemo: Atom[] | undefined;
+  private actionMemo: EvalAction | undefined;
+  private dimsMemo: string[] | undefined;
+
+  constructor(
+    private readonly ev: IptEval,
+    private readonly chain: IptChain,
+    private readonly rule: IptRule,
+  ) {}
+
+  get ref(): RuleRef {
+    return (this.refMemo ??= iptRuleRef(this.ev.dump, this.ev.table, this.chain, this.rule));
+  }
+
+  get atoms(): readonly Atom[] {
+    return (this.atomsMemo ??= iptRuleAtoms(this.rule, this.ev.dump.family));
+  }
+
+  get action(): EvalAction {
+    return (this.actionMemo ??= actionOf(this.ev, this.chain, this.rule));
+  }
+
+  get dims(): readonly string[] {
+    return (this.dimsMemo ??= iptRuleDims(this.rule));
+  }
+}
+
+export class IptEvalChain implements EvalChain {
+  private readonly byIndex: (IptEvalRule | undefined)[];
+  private rulesMemo: IptEvalRule[] | undefined;
+  /** Some packet entering the chain may be decided in it (see IptTableIndex). */
+  readonly mayDecide: boolean;
+
+  constructor(
+    private readonly ev: IptEval,
+    private readonly chain: IptChain,
+  ) {
+    this.byIndex = new Array<IptEvalRule | undefined>(chain.rules.length);
+    this.mayDecide = ev.index.chainMayDecide(chain);
+  }
+
+  get name(): string {
+    return this.chain.name;
+  }
+
+  at(rule: IptRule): IptEvalRule {
+    const i = rule.index - 1;
+    return (this.byIndex[i] ??= new IptEvalRule(this.ev, this.chain, rule));
+  }
+
+  get rules(): readonly EvalRule[] {
+    return (this.rulesMemo ??= this.chain.rules.map((r) => this.at(r)));
   }
 }

@@ -44,6 +44,8 @@ export interface IptTableIndex {
   chainAlwaysDecides(chain: IptChain): boolean;
   /** Some packet entering the chain may get a final verdict in it (or in chains it calls). */
   chainMayDecide(chain: IptChain): boolean;
+  /** Names of the chains some rule jumps or goes to. */
+  referenced(): ReadonlySet<string>;
 }
 
 const indexes = new WeakMap<IptTable, IptTableIndex>();
@@ -101,7 +103,25 @@ export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableInde
     may.set(chain, result);
     return result;
   }
-  const index: IptTableIndex = { dump, table, chains, targetChain, chainAlwaysDecides, chainMayDecide };
+  let referencedMemo: Set<string> | undefined;
+  function referenced(): ReadonlySet<string> {
+    if (!referencedMemo) {
+      referencedMemo = new Set();
+      for (const chain of table.chains)
+        for (const rule of chain.rules)
+          if (rule.target && 'chain' in rule.target) referencedMemo.add(rule.target.name);
+    }
+    return referencedMemo;
+  }
+  const index: IptTableIndex = {
+    dump,
+    table,
+    chains,
+    targetChain,
+    chainAlwaysDecides,
+    chainMayDecide,
+    referenced,
+  };
   indexes.set(table, index);
   return index;
 }

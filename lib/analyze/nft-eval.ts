@@ -247,37 +247,51 @@ export class NftEval {
 
   rule(rule: NftRule): EvalRule {
     let r = this.rules.get(rule);
-    if (!r) {
-      let action: EvalAction | undefined;
-      const makeRef = () => this.ref(rule);
-      const makeAction = () => this.actionOf(rule);
-      r = {
-        get ref() {
-          return makeRef();
-        },
-        atoms: this.atoms(rule),
-        get action() {
-          return (action ??= makeAction());
-        },
-      };
-      this.rules.set(rule, r);
-    }
+    if (!r) this.rules.set(rule, (r = new NftEvalRule(this, rule)));
     return r;
   }
 
   chain(chain: NftChain): EvalChain {
     let c = this.evalChains.get(chain);
-    if (!c) {
-      let rules: EvalRule[] | undefined;
-      const makeRules = () => chain.rules.map((r) => this.rule(r));
-      c = {
-        name: chain.name,
-        get rules() {
-          return (rules ??= makeRules());
-        },
-      };
-      this.evalChains.set(chain, c);
-    }
+    if (!c) this.evalChains.set(chain, (c = new NftEvalChain(this, chain)));
     return c;
+  }
+}
+
+class NftEvalRule implements EvalRule {
+  private actionMemo: EvalAction | undefined;
+
+  constructor(
+    private readonly ev: NftEval,
+    private readonly rule: NftRule,
+  ) {}
+
+  get ref(): RuleRef {
+    return this.ev.ref(this.rule);
+  }
+
+  get atoms(): readonly Atom[] {
+    return this.ev.atoms(this.rule);
+  }
+
+  get action(): EvalAction {
+    return (this.actionMemo ??= this.ev.actionOf(this.rule));
+  }
+}
+
+class NftEvalChain implements EvalChain {
+  private rulesMemo: EvalRule[] | undefined;
+
+  constructor(
+    private readonly ev: NftEval,
+    private readonly chain: NftChain,
+  ) {}
+
+  get name(): string {
+    return this.chain.name;
+  }
+
+  get rules(): readonly EvalRule[] {
+    return (this.rulesMemo ??= this.chain.rules.map((r) => this.ev.rule(r)));
   }
 }

@@ -284,10 +284,11 @@ function dnatFlowsOf(w: NftWalk): DnatFlow[] {
       pathAtoms.length === 1
         ? pathAtoms[0]!
         : pathAtoms[0]!.filter((a) => pathAtoms.every((p) => p.some((b) => b.text === a.text)));
+    const flowCatch = catchOf(ctx);
     const paths: FlowPath[] = f.paths.map((p, i) => ({
       start: p.start,
       rules: p.path.map((l) => locRef(w, l)),
-      catch: catchOf(pathAtoms[i]!),
+      catch: f.paths.length === 1 ? flowCatch : catchOf(pathAtoms[i]!),
     }));
     const entryRef = locRef(w, f.entry);
     const below = chainsBelow(w, f.entry);
@@ -323,7 +324,7 @@ function dnatFlowsOf(w: NftWalk): DnatFlow[] {
       id: `${w.table.family}/${w.table.name}/${entryRef.chain}#${entryRef.handle}${f.entry.element ? ` ${f.entry.element.text}` : ''}`,
       entry: entryRef,
       element: f.entry.element?.text ?? null,
-      catch: catchOf(ctx),
+      catch: flowCatch,
       paths,
       owner,
       branches,

@@ -4,7 +4,7 @@ import type { NftChain, NftExpr, NftRule, NftStmt, NftTable } from '../model/nft
 import type { Snapshot } from '../model/snapshot';
 import type { Atom } from './atoms';
 import { atomsCover } from './atoms';
-import { iptRuleAtomsCached } from './ipt-atoms';
+import { iptRuleAtoms } from './ipt-atoms';
 import { iptRuleEndsChain, iptTableIndex } from './ipt-index';
 import { nftRuleAtoms } from './nft-atoms';
 import { RuleRef, iptRuleRef, nftRuleRef } from './rule-ref';
@@ -180,7 +180,7 @@ const UNPROVABLE = new Set<Atom['kind']>(['chance', 'stateful', 'unknown']);
 function iptItems(dump: IptablesDump, table: IptTable, chain: IptChain): Item<number>[] {
   const index = iptTableIndex(dump, table);
   return chain.rules.map((rule, i) => {
-    const atoms = iptRuleAtomsCached(rule, dump.family);
+    const atoms = iptRuleAtoms(rule, dump.family);
     return {
       rule: i,
       atoms,

@@ -115,7 +115,7 @@ export function iptSnatFlows(dump: IptablesDump): SnatFlow[] {
   const flows: SnatFlow[] = [];
   for (const [rule, f] of found) {
     const pathAtoms = f.paths.map((p) =>
-      p.path.flatMap((l) => ev.atoms(l.rule).filter((a) => a.kind !== 'chance')),
+      p.path.flatMap((l) => ev.atoms(l.chain, l.rule).filter((a) => a.kind !== 'chance')),
     );
     const ctx = commonAtoms(pathAtoms);
     const exempt: Exemption[] = [];
@@ -129,7 +129,7 @@ export function iptSnatFlows(dump: IptablesDump): SnatFlow[] {
           const verdict =
             effect === 'return' ? 'RETURN' : effect === 'final' && !isSnat(r) ? r.target!.name : null;
           if (!verdict || seen.has(r)) continue;
-          const atoms = ev.atoms(r);
+          const atoms = ev.atoms(loc.chain, r);
           if (atomsDisjoint(ctx, atoms)) continue;
           seen.add(r);
           exempt.push({ rule: ev.ref(loc.chain, r), verdict, catch: catchOf(atoms) });

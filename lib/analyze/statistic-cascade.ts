@@ -65,7 +65,23 @@ function unitFraction(p: number): Rational | null {
   return rational(1, k);
 }
 
+// A node's cascades repeat the same few probabilities (1/2, 1/3, ...): compute each share once.
+const shares = new Map<string, StepShare>();
+
 export function statisticStepShare(step: StatisticStep): StepShare {
+  const key =
+    step.mode === 'nth'
+      ? `n${step.every}${step.negate ? '!' : ''}`
+      : `r${step.probability}${step.negate ? '!' : ''}`;
+  let share = shares.get(key);
+  if (!share) {
+    if (shares.size > 4096) shares.clear();
+    shares.set(key, (share = stepShare(step)));
+  }
+  return share;
+}
+
+function stepShare(step: StatisticStep): StepShare {
   let kernel: Rational;
   let intended: Rational;
   if (step.mode === 'nth') {

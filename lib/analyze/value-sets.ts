@@ -59,6 +59,7 @@ export interface NameSet {
 }
 
 export function nameSetCovers(outer: NameSet, inner: NameSet): boolean {
+  if (outer === inner) return true;
   if (!outer.complement && !inner.complement) return [...inner.values].every((v) => outer.values.has(v));
   if (outer.complement && !inner.complement) return [...inner.values].every((v) => !outer.values.has(v));
   if (outer.complement && inner.complement) return [...outer.values].every((v) => inner.values.has(v));
@@ -66,6 +67,7 @@ export function nameSetCovers(outer: NameSet, inner: NameSet): boolean {
 }
 
 export function nameSetIntersect(a: NameSet, b: NameSet): NameSet {
+  if (a === b) return a;
   if (!a.complement && !b.complement)
     return { values: new Set([...a.values].filter((v) => b.values.has(v))), complement: false };
   if (!a.complement)
