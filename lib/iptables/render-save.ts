@@ -55,10 +55,19 @@ export function renderRuleSpec(rule: IptRule): string {
   s += base('-o', rule.outIface);
   s += base('-p', rule.proto);
   if (rule.fragment) s += rule.fragment.negate ? ' ! -f' : ' -f';
-  for (const m of rule.matches) s += ` -m ${quoteArg(m.name)}${renderModule(m, matchIndex)}`;
-  if (rule.target)
-    s += ` ${rule.goto ? '-g' : '-j'} ${quoteArg(rule.target.name)}${renderModule(rule.target, targetIndex)}`;
+  for (const m of rule.matches) s += ` ${renderMatchSpec(m)}`;
+  if (rule.target) s += ` ${renderTargetSpec(rule.target, rule.goto)}`;
   return s;
+}
+
+/** One match as iptables-save prints it, e.g. `-m tcp --dport 80` (no leading space). */
+export function renderMatchSpec(m: IptMatch): string {
+  return `-m ${quoteArg(m.name)}${renderModule(m, matchIndex)}`;
+}
+
+/** One target as iptables-save prints it, e.g. `-j DNAT --to-destination 10.0.0.1:80`. */
+export function renderTargetSpec(target: IptTarget, goto = false): string {
+  return `${goto ? '-g' : '-j'} ${quoteArg(target.name)}${renderModule(target, targetIndex)}`;
 }
 
 function base(flag: string, v: NegatableValue | undefined): string {

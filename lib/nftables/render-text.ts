@@ -557,17 +557,21 @@ export function renderNftStmt(stmt: NftStmt, ctx: NftRenderContext = {}, statele
   }
 }
 
-/** The rule as `nft list ruleset` prints it, without the leading indentation. */
 const tableContexts = new WeakMap<NftTable, NftRenderContext>();
 
-/** A rule of `table` as `nft list ruleset` prints it (without the leading tabs). */
-export function nftRuleText(table: NftTable, rule: Pick<NftRule, 'stmts' | 'comment'>): string {
+/** What rendering any rule or statement of `table` needs to know about it (made once per table). */
+export function nftTableRenderContext(table: NftTable): NftRenderContext {
   let ctx = tableContexts.get(table);
   if (!ctx) {
     ctx = { family: table.family, sets: new Map(table.sets.map((s) => [s.name, s])) };
     tableContexts.set(table, ctx);
   }
-  return renderNftRule(rule, ctx);
+  return ctx;
+}
+
+/** A rule of `table` as `nft list ruleset` prints it (without the leading tabs). */
+export function nftRuleText(table: NftTable, rule: Pick<NftRule, 'stmts' | 'comment'>): string {
+  return renderNftRule(rule, nftTableRenderContext(table));
 }
 
 export function renderNftRule(rule: Pick<NftRule, 'stmts' | 'comment'>, ctx: NftRenderContext = {}): string {

@@ -1,0 +1,418 @@
+import type { IptablesDump, IptChain, IptRule, IptTable } from '../model/iptables';
+import type { Atom } from './atoms';
+import { atomsCover } from './atoms';
+import type { EvalRule } from './flow-eval';
+import { flowBranches } from './flow-eval';
+import type { Branch, DnatFlow, FlowOwner, FlowPath, KubeServiceKind } from './flow-model';
+import { catchOf } from './flow-model';
+import { IptEval } from './ipt-eval';
+import { iptRuleSelects } from './ipt-atoms';
+import { iptTargetEffect } from './ipt-index';
+import type { RuleLoc } from './ipt-paths';
+import { commonAtoms, iptRoots } from './ipt-paths';
+import { kubeCommentParse, kubeIptChainParse, type KubeComment } from './kube-proxy-names';
+import type { RuleRef } from './rule-ref';
+import { ruleRefLabel } from './rule-ref';
+
+/**
+ * DNAT flows of an iptables dump (either family, either backend). A flow is found at its entry:
+ * walking from nat PREROUTING and OUTPUT (and from chains nothing jumps to) towards every DNAT and
+ * REDIRECT, the entry is the deepest rule on the way that names a destination (address, port or
+ * address type): KUBE-SERVICES' `-d VIP --dport` rule for a kube-proxy service, the DNAT rule itself
+ * for a Docker or CNI host port. From the entry down, flow-eval.ts gives each endpoint its share.
+ */
+
+const DNAT_HOOKS = ['PREROUTING', 'OUTPUT'];
+
+function isDnat(rule: IptRule): boolean {
+  const t = rule.target;
+  return t !== null && 'options' in t && (t.name === 'DNAT' || t.name === 'REDIRECT');
+}
+
+interface ChainEntries {
+  /** Entries at or below this chain, with the rules leading to each from this chain. */
+  entries: { entry: RuleLoc; path: RuleLoc[] }[];
+  /** Some rule of this chain leads to a DNAT without naming a destination on the way. */
+  unselected: boolean;
+}
+
+// Most chains of a large node hold no entry: they share these instead of allocating their own.
+const NOTHING: ChainEntries = Object.freeze({ entries: [], unselected: false });
+const UNSELECTED: ChainEntries = Object.freeze({ entries: [], unselected: true });
+const IN_PROGRESS: ChainEntries = Object.freeze({ entries: [], unselected: false });
+
+function entriesFinder(ev: IptEval) {
+  const memo = new Map<IptChain, ChainEntries>();
+  return function entriesOf(chain: IptChain): ChainEntries {
+    const known = memo.get(chain);
+    if (known) return known;
+    // The kernel refuses loops; the marker only keeps a malformed dump from recursing forever.
+    memo.set(chain, IN_PROGRESS);
+    let entries: ChainEntries['entries'] | null = null;
+    let unselected = false;
+    for (const rule of chain.rules) {
+      let reaches = false;
+      let loc: RuleLoc | undefined;
+      if (isDnat(rule)) reaches = true;
+      else {
+        const target = ev.index.targetChain(rule);
+        if (!target) continue;
+        const sub = entriesOf(target);
+        if (sub.entries.length) {
+          loc = { chain, rule };
+          entries ??= [];
+          for (const e of sub.entries) entries.push({ entry: e.entry, path: [loc, ...e.path] });
+        }
+        reaches = sub.unselected;
+      }
+      if (!reaches) continue;
+      if (iptRuleSelects(rule)) (entries ??= []).push({ entry: (loc ??= { chain, rule }), path: [loc] });
+      else unselected = true;
+    }
+    const result = entries ? { entries, unselected } : unselected ? UNSELECTED : NOTHING;
+    memo.set(chain, result);
+    return result;
+  };
+}
+
+/** Rules of a starting chain that lead to a DNAT with no rule on the way naming a destination. */
+function unselectedIn(ev: IptEval, chain: IptChain, entriesOf: (c: IptChain) => ChainEntries): RuleLoc[] {
+  const out: RuleLoc[] = [];
+  for (const rule of chain.rules) {
+    const target = ev.index.targetChain(rule);
+    const reaches = isDnat(rule) || (target !== undefined && entriesOf(target).unselected);
+    if (reaches && !iptRuleSelects(rule)) out.push({ chain, rule });
+  }
+  return out;
+}
+
+/** Conditions a flow's rules may take for granted: all but shares. */
+function guaranteed(atoms: readonly Atom[]): Atom[] {
+  return atoms.filter((a) => a.kind !== 'chance');
+}
+
+interface FoundEntry {
+  entry: RuleLoc;
+  paths: { start: string; builtin: boolean; path: RuleLoc[] }[];
+}
+
+/** Entries in discovery order, each with every path that reaches it. */
+function findEntries(ev: IptEval): FoundEntry[] {
+  const entriesOf = entriesFinder(ev);
+  const found = new Map<IptRule, FoundEntry>();
+  const add = (entry: RuleLoc, start: string, builtin: boolean, path: RuleLoc[]) => {
+    let f = found.get(entry.rule);
+    if (!f) found.set(entry.rule, (f = { entry, paths: [] }));
+    f.paths.push({ start, builtin, path });
+  };
+  for (const root of iptRoots(ev, DNAT_HOOKS)) {
+    const r = entriesOf(root.chain);
+    for (const e of r.entries) add(e.entry, root.chain.name, root.builtin, e.path);
+    // Nothing on the way names a destination: the rule in the starting chain is the entry.
+    if (r.unselected)
+      for (const loc of unselectedIn(ev, root.chain, entriesOf))
+        add(loc, root.chain.name, root.builtin, [loc]);
+  }
+  return [...found.values()];
+}
+
+/** A rule's conditions but its shares, as text: rules with the same key take the same traffic. */
+function selectorKey(ev: IptEval, chain: IptChain, rule: IptRule): string {
+  let key = '';
+  for (const a of ev.atoms(chain, rule)) if (a.kind !== 'chance') key += `${a.text}\u0000`;
+  return key;
+}
+
+/** Rules right after the entry in its chain that take the same traffic (a cascade written inline). */
+function entryGroup(ev: IptEval, f: FoundEntry, taken: Set<IptRule>): RuleLoc[] {
+  const group = [f.entry];
+  const rules = f.entry.chain.rules;
+  const next = rules[f.entry.rule.index];
+  // Most entries are alone: only a next rule with a share can belong to a cascade.
+  if (!next || !ev.atoms(f.entry.chain, next).some((a) => a.kind === 'chance')) return group;
+  const k = selectorKey(ev, f.entry.chain, f.entry.rule);
+  for (let i = f.entry.rule.index; i < rules.length; i++) {
+    const r = rules[i]!;
+    if (selectorKey(ev, f.entry.chain, r) !== k || iptTargetEffect(r) === 'continue') break;
+    group.push({ chain: f.entry.chain, rule: r });
+    taken.add(r);
+  }
+  return group;
+}
+
+function commentOf(rule: IptRule): string | null {
+  for (const m of rule.matches)
+    if (m.name === 'comment' && 'options' in m) return m.options.comment?.value ?? null;
+  return null;
+}
+
+/**
+ * kube-proxy's per-service chains below the entry (KUBE-FW, KUBE-EXT, KUBE-SVC, KUBE-SVL, KUBE-XLB),
+ * breadth first; endpoint chains (KUBE-SEP) are not needed to name the flow's owner.
+ */
+function kubeChainsBelow(ev: IptEval, from: IptRule): IptChain[] {
+  const out: IptChain[] = [];
+  const first = ev.index.targetChain(from);
+  const queue = first ? [first] : [];
+  const seen = new Set<IptChain>(queue);
+  while (queue.length && out.length < 16) {
+    const c = queue.shift()!;
+    out.push(c);
+    for (const r of c.rules) {
+      const t = ev.index.targetChain(r);
+      if (t && !seen.has(t) && /^KUBE-(FW|EXT|SVC|SVL|XLB)-/.test(t.name)) {
+        seen.add(t);
+        queue.push(t);
+      }
+    }
+  }
+  return out;
+}
+
+function kubeOwner(ev: IptEval, f: FoundEntry): FlowOwner | null {
+  const entry = f.entry.rule;
+  const chainName = f.entry.chain.name;
+  const target = ev.index.targetChain(entry);
+  const targetKind = target ? kubeIptChainParse(target.name)?.kind : undefined;
+  const inKube = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES'].includes(chainName);
+  if (!inKube && !targetKind) return null;
+  const below = kubeChainsBelow(ev, entry);
+  const comment = commentOf(entry);
+  const parsed: KubeComment | null = comment ? kubeCommentParse(comment) : null;
+  let kind: KubeServiceKind;
+  if (chainName === 'KUBE-NODEPORTS') kind = 'NodePort';
+  else if (parsed?.role === 'cluster-ip') kind = 'ClusterIP';
+  else if (parsed?.role === 'external-ip') kind = 'ExternalIP';
+  else if (parsed?.role === 'load-balancer-ip') kind = 'LoadBalancer';
+  else if (targetKind === 'FW') kind = 'LoadBalancer';
+  else if (targetKind === 'EXT' || targetKind === 'XLB') kind = 'External';
+  else kind = 'ClusterIP';
+  let service = parsed?.service ?? null;
+  // The service chain's rules name the service too (`ns/svc:p80 -> 10.0.0.1:80`), when the entry has no comment.
+  for (const c of below) {
+    if (service) break;
+    for (const r of c.rules) {
+      const p = commentOf(r);
+      const k = p ? kubeCommentParse(p) : null;
+      if (k) {
+        service = k.service;
+        break;
+      }
+    }
+  }
+  const svc = below.find((c) => /^KUBE-(SVC|SVL)-/.test(c.name));
+  const local =
+    below.some((c) => c.name.startsWith('KUBE-SVL-') || c.name.startsWith('KUBE-XLB-')) ||
+    below.some(
+      (c) =>
+        c.name.startsWith('KUBE-EXT-') && c.rules.some((r) => /^pod traffic for /.test(commentOf(r) ?? '')),
+    );
+  return {
+    kind: 'kube-proxy',
+    mode: 'iptables',
+    service,
+    serviceKind: kind,
+    serviceChain: svc?.name ?? null,
+    trafficPolicy: local ? 'Local' : 'Cluster',
+    sourceRanges: below.some((c) => c.name.startsWith('KUBE-FW-')),
+  };
+}
+
+function ownerOf(ev: IptEval, f: FoundEntry): FlowOwner {
+  const kube = kubeOwner(ev, f);
+  if (kube) return kube;
+  const chains = [...f.paths[0]!.path.map((l) => l.chain.name)];
+  if (chains.includes('DOCKER')) return { kind: 'docker', chain: 'DOCKER' };
+  const cni = chains.find((c) => c.startsWith('CNI-DN-') || c === 'CNI-HOSTPORT-DNAT');
+  if (cni) {
+    const dnatRule = f.paths[0]!.path.find((l) => l.chain.name === 'CNI-HOSTPORT-DNAT')?.rule;
+    const m = /name: "([^"]*)" id: "([^"]*)"/.exec((dnatRule && commentOf(dnatRule)) ?? '');
+    const dn = f.paths[0]!.path.find((l) => l.chain.name.startsWith('CNI-DN-'))?.chain.name;
+    return { kind: 'cni-hostport', chain: dn ?? cni, network: m?.[1] ?? null, containerId: m?.[2] ?? null };
+  }
+  return { kind: 'rule' };
+}
+
+/** kube-proxy's filter rules that drop or reject service traffic without (local) endpoints. */
+interface KubeFilterRule {
+  ref: RuleRef;
+  atoms: Atom[];
+  comment: KubeComment | null;
+  verdict: 'drop' | 'reject';
+  used: boolean;
+}
+
+const KUBE_FILTER_CHAINS = [
+  'KUBE-SERVICES',
+  'KUBE-EXTERNAL-SERVICES',
+  'KUBE-NODEPORTS',
+  'KUBE-PROXY-FIREWALL',
+];
+
+function kubeFilterRules(dump: IptablesDump): { ev: IptEval; rules: KubeFilterRule[] } | null {
+  const table = dump.tables.find((t) => t.name === 'filter');
+  if (!table) return null;
+  const ev = new IptEval(dump, table);
+  const rules: KubeFilterRule[] = [];
+  for (const name of KUBE_FILTER_CHAINS) {
+    const chain = ev.index.chains.get(name);
+    for (const rule of chain?.rules ?? []) {
+      const t = rule.target;
+      if (!t || !('options' in t) || (t.name !== 'DROP' && t.name !== 'REJECT')) continue;
+      const comment = commentOf(rule);
+      rules.push({
+        ref: ev.ref(chain!, rule),
+        atoms: [...ev.atoms(chain!, rule)],
+        comment: comment ? kubeCommentParse(comment) : null,
+        verdict: t.name === 'DROP' ? 'drop' : 'reject',
+        used: false,
+      });
+    }
+  }
+  return { ev, rules };
+}
+
+function flowId(dump: IptablesDump, table: IptTable, ref: RuleRef): string {
+  return `${dump.family}${dump.backend === 'legacy' ? '@legacy' : ''}/${table.name}/${ref.chain}#${ref.index}`;
+}
+
+/** Flows for kube-proxy services that have no endpoints: only kube-proxy's filter rules catch them. */
+function noEndpointFlows(dump: IptablesDump, filter: { ev: IptEval; rules: KubeFilterRule[] }): DnatFlow[] {
+  const out: DnatFlow[] = [];
+  for (const r of filter.rules) {
+    if (
+      r.used ||
+      !r.comment ||
+      (r.comment.role !== 'no-endpoints' && r.comment.role !== 'no-local-endpoints')
+    )
+      continue;
+    const kind: KubeServiceKind =
+      r.ref.chain === 'KUBE-SERVICES'
+        ? 'ClusterIP'
+        : r.atoms.some((a) => a.kind === 'names' && a.dim === 'dstType')
+          ? 'NodePort'
+          : 'External';
+    const why = `no ${r.comment.role === 'no-local-endpoints' ? 'local ' : ''}endpoints: ${r.verdict === 'drop' ? 'dropped' : 'rejected'} by ${ruleRefLabel(r.ref)}`;
+    const branch: Branch = {
+      when: [],
+      endpoints: [],
+      outcomes: [{ kind: r.verdict, probability: { value: 1, fraction: '1' }, rule: r.ref, detail: why }],
+      endpointSum: { value: 0, fraction: '0' },
+      why: [why],
+      marks: [],
+      affinity: null,
+    };
+    const c = catchOf(r.atoms);
+    out.push({
+      id: flowId(dump, filter.ev.table, r.ref),
+      entry: r.ref,
+      element: null,
+      catch: c,
+      paths: [{ start: r.ref.chain, rules: [r.ref], catch: c }],
+      owner: {
+        kind: 'kube-proxy',
+        mode: 'iptables',
+        service: r.comment.service,
+        serviceKind: kind,
+        serviceChain: null,
+        trafficPolicy: r.comment.role === 'no-local-endpoints' ? 'Local' : 'Cluster',
+        sourceRanges: false,
+      },
+      branches: [branch],
+      notes: [],
+    });
+  }
+  return out;
+}
+
+/** DNAT flows of one iptables dump. */
+export function iptDnatFlows(dump: IptablesDump): DnatFlow[] {
+  const table = dump.tables.find((t) => t.name === 'nat');
+  const filter = kubeFilterRules(dump);
+  const flows: DnatFlow[] = [];
+  if (table) {
+    const ev = new IptEval(dump, table);
+    const taken = new Set<IptRule>();
+    for (const f of findEntries(ev)) {
+      if (taken.has(f.entry.rule)) continue;
+      const group = entryGroup(ev, f, taken);
+      flows.push(buildFlow(ev, f, group, filter?.rules ?? []));
+    }
+  }
+  if (filter) flows.push(...noEndpointFlows(dump, filter));
+  return flows;
+}
+
+function buildFlow(ev: IptEval, f: FoundEntry, group: RuleLoc[], filterRules: KubeFilterRule[]): DnatFlow {
+  const pathAtoms = f.paths.map((p) =>
+    p.path.length === 1
+      ? guaranteed(ev.atoms(p.path[0]!.chain, p.path[0]!.rule))
+      : p.path.flatMap((l) => guaranteed(ev.atoms(l.chain, l.rule))),
+  );
+  const ctx = pathAtoms.length === 1 ? pathAtoms[0]! : commonAtoms(pathAtoms);
+  const flowCatch = catchOf(ctx);
+  const paths: FlowPath[] = f.paths.map((p, i) => ({
+    start: p.start,
+    rules: p.path.map((l) => ev.ref(l.chain, l.rule)),
+    catch: f.paths.length === 1 ? flowCatch : catchOf(pathAtoms[i]!),
+  }));
+  const entryRef = ev.ref(f.entry.chain, f.entry.rule);
+  const owner = ownerOf(ev, f);
+  const last = group[group.length - 1]!;
+  const fallThrough = (lastRef: RuleRef | null): string => {
+    const after = lastRef ?? ev.ref(last.chain, last.rule);
+    let detail = `not translated here: goes on after ${ruleRefLabel(after)}`;
+    // kube-proxy drops or rejects what its nat rules leave (no local endpoints, source ranges) in filter.
+    const drop = filterRules.find((r) =>
+      atomsCover(
+        r.atoms.filter((a) => a.kind !== 'unknown'),
+        ctx,
+      ),
+    );
+    if (drop) {
+      drop.used = true;
+      detail += `; then ${drop.verdict === 'drop' ? 'dropped' : 'rejected'} by ${ruleRefLabel(drop.ref)}: ${drop.ref.text}`;
+    }
+    return detail;
+  };
+  const rules: EvalRule[] = group.map((l) => ev.rule(l.chain, l.rule));
+  const branches = flowBranches({
+    rules,
+    ctx,
+    endpointKey: (e, rule) => `${rule.table}/${rule.chain}#${rule.index}:${e.to}`,
+    fallThrough,
+  });
+  const notes: string[] = [];
+  if (f.paths.every((p) => !p.builtin))
+    notes.push(
+      `no built-in chain of this dump jumps to ${f.paths.map((p) => p.start).join(', ')}: the flow is read from there (a restore payload leaves those jumps out)`,
+    );
+  const unknown = ctx.filter((a) => a.kind === 'unknown');
+  if (unknown.length)
+    notes.push(
+      `the way in uses conditions packetlens does not interpret (${unknown.map((a) => a.text).join('; ')}): whether they match is not decided`,
+    );
+  if (owner.kind === 'kube-proxy' && owner.service === null)
+    notes.push(
+      'no kube-proxy comments (its large cluster mode leaves them out): the service name cannot be read from the rules',
+    );
+  // A service's filter rule already explains these flows: it is not a flow without endpoints.
+  if (owner.kind === 'kube-proxy' && owner.service)
+    for (const r of filterRules)
+      if (
+        r.comment?.service === owner.service &&
+        r.comment.role === 'no-local-endpoints' &&
+        atomsCover(r.atoms, ctx)
+      )
+        r.used = true;
+  return {
+    id: flowId(ev.dump, ev.table, entryRef),
+    entry: entryRef,
+    element: null,
+    catch: flowCatch,
+    paths,
+    owner,
+    branches,
+    notes,
+  };
+}

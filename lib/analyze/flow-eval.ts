@@ -1,0 +1,407 @@
+import type { Atom } from './atoms';
+import { atomDim, atomImplied, atomsDisjoint } from './atoms';
+import type { Branch, Endpoint, Outcome, Probability } from './flow-model';
+import type { Rational } from './rational';
+import {
+  rationalAdd,
+  rationalEquals,
+  rationalMul,
+  rationalOne,
+  rationalSub,
+  rationalText,
+  rationalToNumber,
+  rationalZero,
+} from './rational';
+import type { RuleRef } from './rule-ref';
+import { statisticStepShare, type StepShare } from './statistic-cascade';
+
+/**
+ * Follows one flow's packets from its entry through the chains below it, the way the kernel walks
+ * them: rule by rule, into called chains and back, splitting the packets' share at every statistic
+ * match or numgen map, and splitting them into branches where a rule tests something the flow's
+ * catch does not decide (a source range, an address type). iptables and nft rules reach it in one
+ * shape (EvalRule), made by dnat-flows.ts and nft-flows.ts.
+ */
+
+export interface EndpointTarget {
+  kind: 'dnat' | 'redirect';
+  to: string;
+  address: string | null;
+  port: string | null;
+}
+
+export interface EvalChain {
+  name: string;
+  rules: readonly EvalRule[];
+}
+
+export type EvalAction =
+  | { kind: 'endpoint'; endpoint: EndpointTarget }
+  | { kind: 'call' | 'goto'; chain: EvalChain }
+  /** Shares (numgen, a cascade of nth) or packet fields (a map keyed by the address) pick one option. */
+  | { kind: 'choose'; options: readonly ChooseOption[] }
+  | { kind: 'final'; verdict: 'accept' | 'drop' | 'reject' | 'return' | 'undecided'; detail: string }
+  /** The packet goes on; `marks` when the rule marks it (for masquerading) on its way. */
+  | { kind: 'continue'; marks: boolean };
+
+export interface ChooseOption {
+  /** The option's share of packets; null when a packet field decides (then `chosenBy` says which). */
+  share: StepShare | null;
+  chosenBy: string | null;
+  then: EvalAction;
+}
+
+export interface EvalRule {
+  readonly ref: RuleRef;
+  readonly atoms: readonly Atom[];
+  readonly action: EvalAction;
+  /** The dimensions the rule tests (`atomDim`), when known without building its atoms. */
+  readonly dims?: readonly string[];
+}
+
+/**
+ * A share of the flow's packets, kept as the expression that makes it (products of step shares,
+ * sums of ways) and evaluated to exact fractions only for the results: a walk of a 10,000-service
+ * node makes hundreds of thousands of shares, and bigint fractions for each were most of its cost.
+ */
+type Mass =
+  | { readonly kind: 'zero' }
+  | { readonly kind: 'one' }
+  | { readonly kind: 'mul'; readonly of: Mass; readonly factor: StepShare; value?: MassValue }
+  | { readonly kind: 'sum'; readonly parts: readonly Mass[]; value?: MassValue }
+  /** Picked by a packet field: no share. */
+  | { readonly kind: 'keyed'; readonly of: Mass; readonly chosenBy: string };
+
+interface MassValue {
+  kernel: Rational;
+  intended: Rational;
+  chosenBy: string | null;
+}
+
+const zeroMass: Mass = { kind: 'zero' };
+const oneMass: Mass = { kind: 'one' };
+
+interface EndpointAcc {
+  target: EndpointTarget;
+  mass: Mass;
+  rule: RuleRef;
+  via: RuleRef[];
+}
+
+interface Acc {
+  when: string[];
+  endpoints: Map<string, EndpointAcc>;
+  outcomes: { kind: Outcome['kind']; mass: Mass; rule: RuleRef | null; detail: string }[];
+  marks: RuleRef[];
+  affinity: { seconds: number | null; rules: RuleRef[] } | null;
+  why: string[];
+  /** Share that left the flow's rules without a decision, and the last rule it passed. */
+  returned: Mass;
+  lastRule: RuleRef | null;
+}
+
+const MAX_DEPTH = 64;
+const MAX_BRANCHES = 16;
+
+function massMul(m: Mass, s: StepShare): Mass {
+  if (m.kind === 'zero' || s.kernel.num === 0n) return zeroMass;
+  return { kind: 'mul', of: m, factor: s };
+}
+function massAdd(a: Mass, b: Mass): Mass {
+  if (a.kind === 'zero') return b;
+  if (b.kind === 'zero') return a;
+  return { kind: 'sum', parts: [a, b] };
+}
+function shareComplement(s: StepShare): StepShare {
+  return { kernel: rationalSub(rationalOne, s.kernel), intended: rationalSub(rationalOne, s.intended) };
+}
+function isZero(m: Mass): boolean {
+  return m.kind === 'zero';
+}
+
+function massValue(m: Mass): MassValue {
+  switch (m.kind) {
+    case 'zero':
+      return { kernel: rationalZero, intended: rationalZero, chosenBy: null };
+    case 'one':
+      return { kernel: rationalOne, intended: rationalOne, chosenBy: null };
+    case 'keyed':
+      return { ...massValue(m.of), chosenBy: m.chosenBy };
+    case 'mul': {
+      if (m.value) return m.value;
+      const v = massValue(m.of);
+      return (m.value = {
+        kernel: rationalMul(v.kernel, m.factor.kernel),
+        intended: rationalMul(v.intended, m.factor.intended),
+        chosenBy: v.chosenBy,
+      });
+    }
+    case 'sum': {
+      if (m.value) return m.value;
+      let kernel = rationalZero;
+      let intended = rationalZero;
+      let chosenBy: string | null = null;
+      for (const p of m.parts) {
+        const v = massValue(p);
+        kernel = rationalAdd(kernel, v.kernel);
+        intended = rationalAdd(intended, v.intended);
+        chosenBy ??= v.chosenBy;
+      }
+      return (m.value = { kernel, intended, chosenBy });
+    }
+  }
+}
+
+function newAcc(when: string[]): Acc {
+  return {
+    when,
+    endpoints: new Map(),
+    outcomes: [],
+    marks: [],
+    affinity: null,
+    why: [],
+    returned: zeroMass,
+    lastRule: null,
+  };
+}
+
+class Walker {
+  readonly accs: Acc[] = [];
+
+  constructor(private readonly keyOf: (e: EndpointTarget, rule: RuleRef) => string) {}
+
+  fork(when: string[]): Acc | null {
+    if (this.accs.length >= MAX_BRANCHES) return null;
+    const acc = newAcc(when);
+    this.accs.push(acc);
+    return acc;
+  }
+
+  /** Runs rules from `start`; returns the share that leaves them undecided (end of chain, RETURN). */
+  rules(
+    rules: readonly EvalRule[],
+    ctx: readonly Atom[],
+    mass: Mass,
+    acc: Acc,
+    via: RuleRef[],
+    depth: number,
+  ): Mass {
+    let left = mass;
+    let returned = zeroMass;
+    let ctxDims: Set<string> | null = null;
+    for (const r of rules) {
+      if (isZero(left)) break;
+      if (depth === 0) acc.lastRule = r.ref;
+      const action = r.action;
+      if (action.kind === 'continue') {
+        if (action.marks) {
+          // A rule on dimensions the flow says nothing about cannot contradict it: no atoms needed.
+          ctxDims ??= new Set(ctx.map(atomDim));
+          const overlaps = !r.dims || r.dims.some((d) => ctxDims!.has(d));
+          if (!overlaps || !atomsDisjoint(ctx, r.atoms)) acc.marks.push(r.ref);
+        }
+        continue;
+      }
+      if (r.atoms.length > 0 && atomsDisjoint(ctx, r.atoms)) continue;
+      let conds: Atom[] | null = null;
+      let share: StepShare | null = null;
+      let affinity: Atom | null = null;
+      for (const a of r.atoms) {
+        if (ctx.includes(a) || atomImplied(a, ctx)) continue;
+        if (a.kind === 'chance' && a.step) {
+          const s = statisticStepShare(a.step);
+          share = share
+            ? {
+                kernel: rationalMul(share.kernel, s.kernel),
+                intended: rationalMul(share.intended, s.intended),
+              }
+            : s;
+        } else if (a.kind === 'stateful' && a.affinity) affinity = a;
+        else (conds ??= []).push(a);
+      }
+      if (affinity && affinity.kind === 'stateful') {
+        // Only clients the rules have seen match: the shares below are those of a new client.
+        acc.affinity ??= { seconds: affinity.affinity!.seconds, rules: [] };
+        acc.affinity.rules.push(r.ref);
+        continue;
+      }
+      if (conds !== null) {
+        const forked = this.fork([...acc.when, ...conds.map((a) => a.text)]);
+        if (!forked) {
+          acc.why.push(`not followed: ${r.ref.text} (more than ${MAX_BRANCHES} branches)`);
+          continue;
+        }
+        const m = share ? massMul(left, share) : left;
+        const back = this.act(r, [...ctx, ...conds], m, forked, via, depth);
+        // What comes back would go on after this rule; those rules are not followed for the branch.
+        forked.returned = massAdd(massAdd(forked.returned, back.returned), back.comeBack);
+        forked.lastRule = r.ref;
+        continue;
+      }
+      const taken = share ? massMul(left, share) : left;
+      const back = this.act(r, ctx, taken, acc, via, depth);
+      // left * (1 - share) rather than left - taken: denominators then grow by one factor per step, not squared.
+      const rest = share ? massMul(left, shareComplement(share)) : zeroMass;
+      left = massAdd(rest, back.comeBack);
+      returned = massAdd(returned, back.returned);
+    }
+    return massAdd(returned, left);
+  }
+
+  /** What happens to `m` at rule `r`: `comeBack` continues after `r`, `returned` leaves its chain. */
+  act(
+    r: EvalRule,
+    ctx: readonly Atom[],
+    m: Mass,
+    acc: Acc,
+    via: RuleRef[],
+    depth: number,
+  ): { comeBack: Mass; returned: Mass } {
+    return this.action(r.action, r, ctx, m, acc, via, depth);
+  }
+
+  action(
+    action: EvalAction,
+    r: EvalRule,
+    ctx: readonly Atom[],
+    m: Mass,
+    acc: Acc,
+    via: RuleRef[],
+    depth: number,
+  ): { comeBack: Mass; returned: Mass } {
+    const none = { comeBack: zeroMass, returned: zeroMass };
+    switch (action.kind) {
+      case 'continue':
+        return { comeBack: m, returned: zeroMass };
+      case 'endpoint': {
+        const key = this.keyOf(action.endpoint, r.ref);
+        const known = acc.endpoints.get(key);
+        if (known) known.mass = massAdd(known.mass, m);
+        else acc.endpoints.set(key, { target: action.endpoint, mass: m, rule: r.ref, via });
+        return none;
+      }
+      case 'final':
+        if (action.verdict === 'return') return { comeBack: zeroMass, returned: m };
+        acc.outcomes.push({ kind: action.verdict, mass: m, rule: r.ref, detail: action.detail });
+        return none;
+      case 'call':
+      case 'goto': {
+        if (depth >= MAX_DEPTH) {
+          acc.outcomes.push({
+            kind: 'undecided',
+            mass: m,
+            rule: r.ref,
+            detail: `chains nested deeper than ${MAX_DEPTH}`,
+          });
+          return none;
+        }
+        const back = this.rules(action.chain.rules, ctx, m, acc, [...via, r.ref], depth + 1);
+        return action.kind === 'call'
+          ? { comeBack: back, returned: zeroMass }
+          : { comeBack: zeroMass, returned: back };
+      }
+      case 'choose': {
+        let comeBack = zeroMass;
+        let returned = zeroMass;
+        for (const option of action.options) {
+          const om: Mass = option.share
+            ? massMul(m, option.share)
+            : { kind: 'keyed', of: m, chosenBy: option.chosenBy ?? 'a packet field' };
+          const back = this.action(option.then, r, ctx, om, acc, via, depth);
+          comeBack = massAdd(comeBack, back.comeBack);
+          returned = massAdd(returned, back.returned);
+        }
+        // Shares that pick no option (a numgen value the map lacks) go on past the rule.
+        if (action.options.every((o) => o.share !== null)) {
+          let rest: StepShare = { kernel: rationalOne, intended: rationalOne };
+          for (const o of action.options)
+            rest = {
+              kernel: rationalSub(rest.kernel, o.share!.kernel),
+              intended: rationalSub(rest.intended, o.share!.intended),
+            };
+          comeBack = massAdd(comeBack, massMul(m, rest));
+        }
+        return { comeBack, returned };
+      }
+    }
+  }
+}
+
+function probabilityOf(m: Mass): Probability | null {
+  const v = massValue(m);
+  if (v.chosenBy !== null) return null;
+  return { value: rationalToNumber(v.kernel), fraction: rationalText(v.intended) };
+}
+
+export interface FlowEvalInput {
+  /** The flow's first rules: the entry, and any rules taking the same traffic right after it. */
+  rules: readonly EvalRule[];
+  /** What the flow's catch guarantees about its packets. */
+  ctx: readonly Atom[];
+  /** Two endpoints are one when their keys are equal (same rewrite by the same rule). */
+  endpointKey?: (e: EndpointTarget, rule: RuleRef) => string;
+  /** Says where packets that leave the flow undecided go on. */
+  fallThrough: (last: RuleRef | null) => string;
+}
+
+/** The flow's branches, each with its endpoints and their shares. */
+export function flowBranches(input: FlowEvalInput): Branch[] {
+  const walker = new Walker(input.endpointKey ?? ((e, rule) => `${rule.chain}#${rule.index}:${e.to}`));
+  const main = newAcc([]);
+  // Forks are listed before the rest of the packets, in rule order.
+  const back = walker.rules(input.rules, input.ctx, oneMass, main, [], 0);
+  main.returned = massAdd(main.returned, back);
+  return [...walker.accs, main].map((acc) => finish(acc, input.fallThrough));
+}
+
+function finish(acc: Acc, fallThrough: (last: RuleRef | null) => string): Branch {
+  const endpoints: Endpoint[] = [];
+  for (const e of acc.endpoints.values())
+    endpoints.push({
+      kind: e.target.kind,
+      to: e.target.to,
+      address: e.target.address,
+      port: e.target.port,
+      probability: probabilityOf(e.mass),
+      chosenBy: massValue(e.mass).chosenBy,
+      rule: e.rule,
+      via: e.via,
+    });
+  const outcomes: Outcome[] = acc.outcomes
+    .filter((o) => !isZero(o.mass))
+    .map((o) => ({
+      kind: o.kind,
+      probability: probabilityOf(o.mass),
+      rule: o.rule,
+      detail: o.detail,
+    }));
+  if (!isZero(acc.returned))
+    outcomes.push({
+      kind: 'falls-through',
+      probability: probabilityOf(acc.returned),
+      rule: acc.lastRule,
+      detail: fallThrough(acc.lastRule),
+    });
+  let total: Mass = zeroMass;
+  for (const e of acc.endpoints.values()) total = massAdd(total, e.mass);
+  const sum = massValue(total);
+  const keyed = endpoints.find((e) => e.chosenBy !== null);
+  const why = [...acc.why];
+  if (keyed) why.push(`the endpoint is chosen by ${keyed.chosenBy}: one per key, no shares`);
+  else if (!rationalEquals(sum.intended, rationalOne)) {
+    if (acc.endpoints.size === 0) why.push('no endpoints');
+    for (const o of outcomes) why.push(`${o.probability?.fraction ?? 'a share'}: ${o.kind}: ${o.detail}`);
+  } else if (!rationalEquals(sum.kernel, rationalOne))
+    why.push(
+      `the kernel rounds each probability to a multiple of 2^-31: the shares add up to ${rationalToNumber(sum.kernel)}`,
+    );
+  return {
+    when: acc.when,
+    endpoints,
+    outcomes,
+    endpointSum: keyed ? null : { value: rationalToNumber(sum.kernel), fraction: rationalText(sum.intended) },
+    why,
+    marks: acc.marks,
+    affinity: acc.affinity,
+  };
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type { Snapshot } from '../model/snapshot';
+import { iptDnatFlows } from './dnat-flows';
+import { DnatFlow, SnatFlow } from './flow-model';
+import { nftFlows } from './nft-flows';
+import { iptSnatFlows } from './snat-flows';
+
+/** All NAT flows of a snapshot's own namespace: iptables dumps (both families and backends) and native nft. */
+export const FlowsResult = z.object({
+  host: z.string(),
+  dnat: z.array(DnatFlow),
+  snat: z.array(SnatFlow),
+  summary: z.object({
+    /** Distinct kube-proxy services (`namespace/name:port`) with a flow. */
+    services: z.number().int().nonnegative(),
+    /** Distinct endpoints (`address:port`) of kube-proxy services. */
+    endpoints: z.number().int().nonnegative(),
+    dnatFlows: z.number().int().nonnegative(),
+    snatFlows: z.number().int().nonnegative(),
+    /** Flows with a branch whose endpoint shares do not add up to 1 (each says why). */
+    incomplete: z.number().int().nonnegative(),
+  }),
+});
+export type FlowsResult = z.infer<typeof FlowsResult>;
+
+export function snapshotFlows(snapshot: Snapshot): FlowsResult {
+  const dnat: DnatFlow[] = [];
+  const snat: SnatFlow[] = [];
+  for (const dump of snapshot.netfilter.iptables) {
+    dnat.push(...iptDnatFlows(dump));
+    snat.push(...iptSnatFlows(dump));
+  }
+  const nft = nftFlows(snapshot);
+  dnat.push(...nft.dnat);
+  snat.push(...nft.snat);
+  return { host: snapshot.host.name, dnat, snat, summary: flowsSummary(dnat, snat) };
+}
+
+function flowsSummary(dnat: readonly DnatFlow[], snat: readonly SnatFlow[]): FlowsResult['summary'] {
+  const services = new Set<string>();
+  const endpoints = new Set<string>();
+  let incomplete = 0;
+  for (const f of dnat) {
+    if (f.owner.kind === 'kube-proxy') {
+      // Unnamed services (no comments) count by their endpoint chain.
+      const name = f.owner.service ?? f.owner.serviceChain;
+      if (name) services.add(`${f.owner.mode}:${name}`);
+      for (const b of f.branches) for (const e of b.endpoints) endpoints.add(e.to);
+    }
+    if (f.branches.some((b) => b.why.length > 0)) incomplete++;
+  }
+  return {
+    services: services.size,
+    endpoints: endpoints.size,
+    dnatFlows: dnat.length,
+    snatFlows: snat.length,
+    incomplete,
+  };
+}

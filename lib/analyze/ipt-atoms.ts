@@ -1,0 +1,388 @@
+import type { IpFamily } from '../model/common';
+import type { IptMatch, IptRule, NegatableValue } from '../model/iptables';
+import { portRangeFormat, type PortRange } from '../iptables/option-codecs';
+import { renderMatchSpec } from '../iptables/render-save';
+import type { AddressSet } from './address-set';
+import { addressSetComplement, addressSetParse } from './address-set';
+import type { Atom } from './atoms';
+import { ifacePatternParse } from './iface-pattern';
+import { statisticStepOf } from './statistic-cascade';
+import type { NameSet } from './value-sets';
+import { numberRangesComplement, numberRangesNormalize } from './value-sets';
+
+/**
+ * An iptables rule's conditions as atoms (atoms.ts): base options and typed match modules become
+ * the dimensions they test; options compared only as themselves become opaque atoms; unknown
+ * modules become unknown atoms. `-m comment` and `-m recent --set` (always true) add nothing.
+ */
+
+/** IANA protocol numbers for the names iptables accepts (from /etc/protocols). */
+export const protocolNumbers: Readonly<Record<string, number>> = {
+  icmp: 1,
+  igmp: 2,
+  ipencap: 4,
+  tcp: 6,
+  egp: 8,
+  udp: 17,
+  dccp: 33,
+  ipv6: 41,
+  gre: 47,
+  esp: 50,
+  ah: 51,
+  icmpv6: 58,
+  'ipv6-icmp': 58,
+  ospf: 89,
+  vrrp: 112,
+  sctp: 132,
+  udplite: 136,
+};
+
+/** A protocol name or number as its decimal number text; null for `all` and unknown names. */
+export function protocolKey(value: string): string | null {
+  if (/^\d+$/.test(value)) return value === '0' ? null : String(Number(value));
+  const n = protocolNumbers[value.toLowerCase()];
+  return n === undefined ? null : String(n);
+}
+
+function baseText(flag: string, v: NegatableValue): string {
+  return `${v.negate ? '! ' : ''}${flag} ${v.value}`;
+}
+
+function addrAtom(dim: 'src' | 'dst', v: NegatableValue, text: string, family: IpFamily): Atom {
+  // iptables-restore expands `-s a,b` into one rule per address; as one condition that is a union.
+  let set: AddressSet | null = null;
+  for (const part of v.value.split(',')) {
+    const s = addressSetParse(part, family);
+    if (!s) return { kind: 'opaque', key: text, text, cond: v };
+    set = set ? { family, ranges: mergeRanges([...set.ranges, ...s.ranges]) } : s;
+  }
+  return { kind: 'addr', dim, set: v.negate ? addressSetComplement(set!) : set!, text, cond: v };
+}
+
+function mergeRanges(ranges: (readonly [bigint, bigint])[]): [bigint, bigint][] {
+  const sorted = [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [];
+  for (const [from, to] of sorted) {
+    const last = out[out.length - 1];
+    if (last && from <= last[1] + 1n) last[1] = last[1] > to ? last[1] : to;
+    else out.push([from, to]);
+  }
+  return out;
+}
+
+function portAtom(dim: 'sport' | 'dport', ranges: PortRange[], negate: boolean, t: MatchText): Atom {
+  const r =
+    ranges.length === 1
+      ? [[ranges[0]!.from, ranges[0]!.to] as const]
+      : numberRangesNormalize(ranges.map((p) => [p.from, p.to] as const));
+  return {
+    kind: 'port',
+    dim,
+    ranges: negate ? numberRangesComplement(r, 65535) : r,
+    get text() {
+      return t.text;
+    },
+    cond: { value: ranges.map(portRangeFormat).join(','), negate },
+  };
+}
+
+type Options = Record<string, { value: unknown; negate: boolean } | undefined>;
+type Option = { value: unknown; negate: boolean };
+
+/**
+ * A match (or one of its options) printed only when read: atoms are compared far more often than
+ * printed, and printing every option of a 170,000-rule dump cost more than comparing them.
+ */
+class MatchText {
+  private memo: string | undefined;
+  constructor(
+    private readonly m: IptMatch,
+    private readonly key: string | null = null,
+    private readonly o: Option | null = null,
+  ) {}
+  get text(): string {
+    return (this.memo ??= renderMatchSpec(
+      this.key === null ? this.m : ({ name: this.m.name, options: { [this.key]: this.o } } as IptMatch),
+    ));
+  }
+}
+
+/** An atom compared only as itself, its text printed when first needed. */
+function opaqueAtom(t: MatchText): Atom {
+  return {
+    kind: 'opaque',
+    get key() {
+      return t.text;
+    },
+    get text() {
+      return t.text;
+    },
+    get cond() {
+      return { value: t.text, negate: false };
+    },
+  };
+}
+
+function opaqueOf(m: IptMatch, key: string, o: Option): Atom {
+  return opaqueAtom(new MatchText(m, key, o));
+}
+
+const TIMED_MATCHES = new Set(['limit']);
+
+function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
+  if ('args' in m) {
+    const text = renderMatchSpec(m);
+    out.push({ kind: 'unknown', reason: m.reason, text, cond: { value: text, negate: false } });
+    return;
+  }
+  const options = m.options as Options;
+  switch (m.name) {
+    case 'comment':
+      return;
+    case 'tcp':
+    case 'udp':
+    case 'sctp':
+      for (const [key, o] of Object.entries(options)) {
+        if (!o) continue;
+        if (key === 'sport' || key === 'dport')
+          out.push(portAtom(key, [o.value as PortRange], o.negate, new MatchText(m, key, o)));
+        else out.push(opaqueOf(m, key, o));
+      }
+      return;
+    case 'multiport':
+      for (const [key, o] of Object.entries(options)) {
+        if (!o) continue;
+        if (key === 'sports' || key === 'dports')
+          out.push(
+            portAtom(
+              key === 'sports' ? 'sport' : 'dport',
+              o.value as PortRange[],
+              o.negate,
+              new MatchText(m, key, o),
+            ),
+          );
+        else out.push(opaqueOf(m, key, o));
+      }
+      return;
+    case 'conntrack':
+    case 'state':
+      for (const [key, o] of Object.entries(options)) {
+        if (!o) continue;
+        if (key === 'ctstate' || key === 'state') {
+          const t = new MatchText(m, key, o);
+          out.push({
+            kind: 'ctstate',
+            states: new Set(o.value as string[]),
+            negate: o.negate,
+            get text() {
+              return t.text;
+            },
+            cond: { value: (o.value as string[]).join(','), negate: o.negate },
+          });
+        } else out.push(opaqueOf(m, key, o));
+      }
+      return;
+    case 'mark':
+    case 'connmark': {
+      const o = options.mark;
+      if (!o) return;
+      const v = o.value as { value: number; mask: number | null };
+      const text = new MatchText(m, 'mark', o).text;
+      out.push({
+        kind: 'mark',
+        dim: m.name,
+        value: v.value >>> 0,
+        mask: (v.mask ?? 0xffffffff) >>> 0,
+        negate: o.negate,
+        text,
+        cond: { value: text.replace(/^-m \S+ (! )?--mark /, ''), negate: o.negate },
+      });
+      return;
+    }
+    case 'addrtype': {
+      if (options.limitIfaceIn || options.limitIfaceOut) {
+        out.push(opaqueAtom(new MatchText(m)));
+        return;
+      }
+      for (const key of ['srcType', 'dstType'] as const) {
+        const o = options[key];
+        if (!o) continue;
+        const types = o.value as string[];
+        const t = new MatchText(m, key, o);
+        out.push({
+          kind: 'names',
+          dim: key,
+          set: { values: new Set(types.map((x) => x.toUpperCase())), complement: o.negate },
+          get text() {
+            return t.text;
+          },
+          cond: { value: types.join(','), negate: o.negate },
+        });
+      }
+      return;
+    }
+    case 'statistic': {
+      const t = new MatchText(m);
+      out.push({
+        kind: 'chance',
+        step: statisticStepOf(m),
+        get text() {
+          return t.text;
+        },
+        get cond() {
+          return { value: t.text, negate: false };
+        },
+      });
+      return;
+    }
+    case 'recent': {
+      const text = renderMatchSpec(m);
+      // `--set` alone records the source and always matches; checks depend on what was recorded.
+      if (options.set && !options.set.negate && !options.rcheck && !options.update && !options.remove) return;
+      out.push({
+        kind: 'stateful',
+        affinity:
+          options.rcheck || options.update
+            ? {
+                name: (options.name?.value as string | undefined) ?? 'DEFAULT',
+                seconds: (options.seconds?.value as number | undefined) ?? null,
+              }
+            : null,
+        text,
+        cond: { value: text, negate: false },
+      });
+      return;
+    }
+    case 'iprange':
+      for (const key of ['srcRange', 'dstRange'] as const) {
+        const o = options[key];
+        if (!o) continue;
+        const text = new MatchText(m, key, o).text;
+        const set = addressSetParse(o.value as string, family);
+        if (!set) out.push({ kind: 'opaque', key: text, text, cond: { value: text, negate: false } });
+        else
+          out.push({
+            kind: 'addr',
+            dim: key === 'srcRange' ? 'src' : 'dst',
+            set: o.negate ? addressSetComplement(set) : set,
+            text,
+            cond: { value: o.value as string, negate: o.negate },
+          });
+      }
+      return;
+    default: {
+      if (TIMED_MATCHES.has(m.name)) {
+        const text = renderMatchSpec(m);
+        out.push({ kind: 'stateful', affinity: null, text, cond: { value: text, negate: false } });
+      } else out.push(opaqueAtom(new MatchText(m)));
+    }
+  }
+}
+
+const protocolSets = new Map<string, NameSet>();
+
+/** One shared, never-changed set per protocol: most rules of a dump name the same few. */
+function protocolSet(key: string, complement: boolean): NameSet {
+  const k = `${complement ? '!' : ''}${key}`;
+  let set = protocolSets.get(k);
+  if (!set) protocolSets.set(k, (set = { values: new Set([key]), complement }));
+  return set;
+}
+
+/** The rule's conditions, in the order iptables-save prints them. */
+export function iptRuleAtoms(rule: IptRule, family: IpFamily): Atom[] {
+  const out: Atom[] = [];
+  if (rule.src) out.push(addrAtom('src', rule.src, baseText('-s', rule.src), family));
+  if (rule.dst) out.push(addrAtom('dst', rule.dst, baseText('-d', rule.dst), family));
+  for (const [dim, v, flag] of [
+    ['in', rule.inIface, '-i'],
+    ['out', rule.outIface, '-o'],
+  ] as const) {
+    if (!v) continue;
+    out.push({
+      kind: 'iface',
+      dim,
+      pattern: ifacePatternParse(v.value, v.negate, '+'),
+      text: baseText(flag, v),
+      cond: v,
+    });
+  }
+  if (rule.proto) {
+    const text = baseText('-p', rule.proto);
+    const key = protocolKey(rule.proto.value);
+    const all = /^(all|0)$/i.test(rule.proto.value);
+    if (key !== null)
+      out.push({
+        kind: 'names',
+        dim: 'proto',
+        set: protocolSet(key, rule.proto.negate),
+        text,
+        cond: rule.proto,
+      });
+    else if (!all || rule.proto.negate) out.push({ kind: 'opaque', key: text, text, cond: rule.proto });
+  }
+  if (rule.fragment) {
+    const text = rule.fragment.negate ? '! -f' : '-f';
+    out.push({ kind: 'opaque', key: text, text, cond: { value: text, negate: false } });
+  }
+  for (const m of rule.matches) matchAtoms(m, family, out);
+  return out;
+}
+
+/**
+ * The dimensions a rule's conditions test (as `atomDim` names them), read from the rule without
+ * building its atoms: enough to know that it cannot contradict conditions on other dimensions.
+ */
+export function iptRuleDims(rule: IptRule): string[] {
+  const dims: string[] = [];
+  if (rule.src) dims.push('addr/src');
+  if (rule.dst) dims.push('addr/dst');
+  if (rule.inIface) dims.push('iface/in');
+  if (rule.outIface) dims.push('iface/out');
+  if (rule.proto) dims.push('names/proto');
+  for (const m of rule.matches) {
+    if ('args' in m) continue;
+    const o = m.options as Options;
+    switch (m.name) {
+      case 'tcp':
+      case 'udp':
+      case 'sctp':
+      case 'multiport':
+        if (o.sport || o.sports) dims.push('port/sport');
+        if (o.dport || o.dports) dims.push('port/dport');
+        break;
+      case 'conntrack':
+      case 'state':
+        dims.push('ctstate');
+        break;
+      case 'mark':
+      case 'connmark':
+        dims.push(`mark/${m.name}`);
+        break;
+      case 'addrtype':
+        if (o.srcType) dims.push('names/srcType');
+        if (o.dstType) dims.push('names/dstType');
+        break;
+      case 'iprange':
+        if (o.srcRange) dims.push('addr/src');
+        if (o.dstRange) dims.push('addr/dst');
+        break;
+      default:
+        break;
+    }
+  }
+  return dims;
+}
+
+/** The rule names a destination: a positive address, a port, or a positive address type. */
+export function iptRuleSelects(rule: IptRule): boolean {
+  if (rule.dst && !rule.dst.negate) return true;
+  for (const m of rule.matches) {
+    if ('args' in m) continue;
+    const o = m.options as Options;
+    if (o.dport || o.dports) return true;
+    if (m.name === 'addrtype' && o.dstType && !o.dstType.negate) return true;
+    if (m.name === 'iprange' && o.dstRange && !o.dstRange.negate) return true;
+  }
+  return false;
+}

@@ -1,0 +1,174 @@
+import type { IptablesDump, IptChain, IptRule, IptTable } from '../model/iptables';
+import type { Atom } from './atoms';
+import type { EndpointTarget, EvalAction, EvalChain, EvalRule } from './flow-eval';
+import { iptRuleAtoms, iptRuleDims } from './ipt-atoms';
+import type { IptTableIndex } from './ipt-index';
+import { iptTableIndex, iptTargetEffect } from './ipt-index';
+import { iptRuleRef, type RuleRef } from './rule-ref';
+
+/**
+ * iptables rules in the shape flow-eval.ts walks: each rule's atoms, and what its target does
+ * (rewrite the destination, call a chain, decide, or let the packet go on). Made lazily, once per
+ * rule, so a flow touches only the chains below its entry.
+ */
+
+/** `10.180.0.1:80`, `[ff06::c1]:80`, `10.0.0.1-10.0.0.9:80-90`, `fd00::1`: address and port as written. */
+export function dnatTargetParse(to: string, family: IptablesDump['family']): EndpointTarget {
+  if (to.startsWith('[')) {
+    const close = to.indexOf(']');
+    const port = to.slice(close + 1).replace(/^:/, '');
+    return { kind: 'dnat', to, address: to.slice(1, close), port: port || null };
+  }
+  if (family === 'ip' || !to.includes('::') || /^[^:]*:[^:]*$/.test(to)) {
+    const colon = to.indexOf(':');
+    if (colon < 0) return { kind: 'dnat', to, address: to, port: null };
+    return { kind: 'dnat', to, address: to.slice(0, colon) || null, port: to.slice(colon + 1) || null };
+  }
+  return { kind: 'dnat', to, address: to, port: null };
+}
+
+function actionOf(ctx: IptEval, chain: IptChain, rule: IptRule): EvalAction {
+  const t = rule.target;
+  const effect = iptTargetEffect(rule);
+  if (t === null) return { kind: 'continue', marks: false };
+  if (effect === 'unknown')
+    return {
+      kind: 'final',
+      verdict: 'undecided',
+      detail: `target ${t.name} is not interpreted by packetlens`,
+    };
+  if ('chain' in t) {
+    const target = ctx.index.targetChain(rule);
+    if (!target) return { kind: 'final', verdict: 'undecided', detail: `no chain ${t.name} in this table` };
+    const next = ctx.chain(target);
+    // A chain that never decides (KUBE-MARK-MASQ) only marks the packet on its way.
+    if (!next.mayDecide) return { kind: 'continue', marks: true };
+    return { kind: rule.goto ? 'goto' : 'call', chain: next };
+  }
+  if (!('options' in t)) return { kind: 'continue', marks: false };
+  switch (t.name) {
+    case 'DNAT': {
+      const to = t.options.toDestination?.value;
+      return to === undefined
+        ? { kind: 'final', verdict: 'undecided', detail: 'DNAT without --to-destination' }
+        : { kind: 'endpoint', endpoint: dnatTargetParse(to, ctx.dump.family) };
+    }
+    case 'REDIRECT': {
+      const ports = t.options.toPorts?.value ?? null;
+      return {
+        kind: 'endpoint',
+        endpoint: { kind: 'redirect', to: ports ? `:${ports}` : ':', address: null, port: ports },
+      };
+    }
+    case 'ACCEPT':
+      return {
+        kind: 'final',
+        verdict: 'accept',
+        detail: `ACCEPT in ${chain.name}: no translation`,
+      };
+    case 'DROP':
+      return { kind: 'final', verdict: 'drop', detail: 'DROP' };
+    case 'REJECT':
+      return { kind: 'final', verdict: 'reject', detail: 'REJECT' };
+    case 'RETURN':
+      return { kind: 'final', verdict: 'return', detail: 'RETURN' };
+    case 'MARK':
+    case 'CONNMARK':
+      return { kind: 'continue', marks: true };
+    default:
+      return effect === 'final'
+        ? { kind: 'final', verdict: 'undecided', detail: `${t.name} here is not a destination rewrite` }
+        : { kind: 'continue', marks: false };
+  }
+}
+
+/** Lazily built EvalRules and EvalChains of one table. */
+export class IptEval {
+  readonly index: IptTableIndex;
+  private readonly chains = new Map<IptChain, IptEvalChain>();
+
+  constructor(
+    readonly dump: IptablesDump,
+    readonly table: IptTable,
+  ) {
+    this.index = iptTableIndex(dump, table);
+  }
+
+  atoms(chain: IptChain, rule: IptRule): readonly Atom[] {
+    return this.rule(chain, rule).atoms;
+  }
+
+  /** One reference object per rule, shared by every result that points at it. */
+  ref(chain: IptChain, rule: IptRule): RuleRef {
+    return this.rule(chain, rule).ref;
+  }
+
+  rule(chain: IptChain, rule: IptRule): IptEvalRule {
+    return this.chain(chain).at(rule);
+  }
+
+  chain(chain: IptChain): IptEvalChain {
+    let c = this.chains.get(chain);
+    if (!c) this.chains.set(chain, (c = new IptEvalChain(this, chain)));
+    return c;
+  }
+}
+
+// Classes rather than closures, and memos in fields rather than maps keyed by rule: a rule's
+// reference, atoms and action are made only when a walk needs them, and found again at once.
+class IptEvalRule implements EvalRule {
+  private refMemo: RuleRef | undefined;
+  private atomsMemo: Atom[] | undefined;
+  private actionMemo: EvalAction | undefined;
+  private dimsMemo: string[] | undefined;
+
+  constructor(
+    private readonly ev: IptEval,
+    private readonly chain: IptChain,
+    private readonly rule: IptRule,
+  ) {}
+
+  get ref(): RuleRef {
+    return (this.refMemo ??= iptRuleRef(this.ev.dump, this.ev.table, this.chain, this.rule));
+  }
+
+  get atoms(): readonly Atom[] {
+    return (this.atomsMemo ??= iptRuleAtoms(this.rule, this.ev.dump.family));
+  }
+
+  get action(): EvalAction {
+    return (this.actionMemo ??= actionOf(this.ev, this.chain, this.rule));
+  }
+
+  get dims(): readonly string[] {
+    return (this.dimsMemo ??= iptRuleDims(this.rule));
+  }
+}
+
+export class IptEvalChain implements EvalChain {
+  private readonly byIndex: (IptEvalRule | undefined)[];
+  private rulesMemo: IptEvalRule[] | undefined;
+  /** Some packet entering the chain may be decided in it (see IptTableIndex). */
+  readonly mayDecide: boolean;
+
+  constructor(
+    private readonly ev: IptEval,
+    private readonly chain: IptChain,
+  ) {
+    this.byIndex = new Array<IptEvalRule | undefined>(chain.rules.length);
+    this.mayDecide = ev.index.chainMayDecide(chain);
+  }
+
+  get name(): string {
+    return this.chain.name;
+  }
+
+  at(rule: IptRule): IptEvalRule {
+    const i = rule.index - 1;
+    return (this.byIndex[i] ??= new IptEvalRule(this.ev, this.chain, rule));
+  }
+
+  get rules(): readonly EvalRule[] {
+    return (this.rulesMemo ??= this.chain.rules.map((r) => this.at(r)));
+  }
+}

@@ -1,0 +1,142 @@
+import type { IptablesDump, IptChain, IptRule, IptTable } from '../model/iptables';
+
+/**
+ * One iptables table with its chains by name and what each rule's target does to the packet's way
+ * through the table: the lookups every analysis of a dump needs, built once.
+ */
+
+/**
+ * `final`: ends the packet's traversal of this table (ACCEPT, DROP, REJECT, QUEUE, the NAT targets,
+ * TPROXY). `return`: back to the calling chain. `call` / `goto`: into a user chain. `continue`: the
+ * next rule follows (MARK, LOG, CT, ... or no target). `unknown`: a target packetlens does not know.
+ */
+export type TargetEffect = 'final' | 'return' | 'call' | 'goto' | 'continue' | 'unknown';
+
+const FINAL_TARGETS = new Set([
+  'ACCEPT',
+  'DROP',
+  'REJECT',
+  'QUEUE',
+  'DNAT',
+  'SNAT',
+  'MASQUERADE',
+  'REDIRECT',
+  'TPROXY',
+]);
+
+export function iptTargetEffect(rule: IptRule): TargetEffect {
+  const t = rule.target;
+  if (t === null) return 'continue';
+  if ('chain' in t) return rule.goto ? 'goto' : 'call';
+  if ('args' in t) return 'unknown';
+  if (t.name === 'RETURN') return 'return';
+  if (FINAL_TARGETS.has(t.name)) return 'final';
+  return 'continue';
+}
+
+export interface IptTableIndex {
+  dump: IptablesDump;
+  table: IptTable;
+  chains: ReadonlyMap<string, IptChain>;
+  /** The chain a rule's target jumps or goes to, when it is a user chain of this table. */
+  targetChain(rule: IptRule): IptChain | undefined;
+  /** Every packet entering the chain gets a final verdict in it (or in chains it calls). */
+  chainAlwaysDecides(chain: IptChain): boolean;
+  /** Some packet entering the chain may get a final verdict in it (or in chains it calls). */
+  chainMayDecide(chain: IptChain): boolean;
+  /** Names of the chains some rule jumps or goes to. */
+  referenced(): ReadonlySet<string>;
+}
+
+const indexes = new WeakMap<IptTable, IptTableIndex>();
+
+export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableIndex {
+  const known = indexes.get(table);
+  if (known) return known;
+  const chains = new Map(table.chains.map((c) => [c.name, c]));
+  const always = new Map<IptChain, boolean>();
+  const may = new Map<IptChain, boolean>();
+  const targetChain = (rule: IptRule) =>
+    rule.target && 'chain' in rule.target ? chains.get(rule.target.name) : undefined;
+
+  // Chains cannot loop (the kernel refuses loops); `visiting` only guards a malformed dump.
+  const visiting = new Set<IptChain>();
+  function chainAlwaysDecides(chain: IptChain): boolean {
+    const known = always.get(chain);
+    if (known !== undefined) return known;
+    if (visiting.has(chain)) return false;
+    visiting.add(chain);
+    let result = false;
+    for (const rule of chain.rules) {
+      const effect = iptTargetEffect(rule);
+      // A RETURN or goto before the deciding rule lets some packets leave undecided.
+      if (effect === 'return' || effect === 'goto' || effect === 'unknown') break;
+      const unconditional = rule.matches.every((m) => m.name === 'comment') && !hasBaseConditions(rule);
+      if (!unconditional) continue;
+      if (effect === 'final') result = true;
+      else if (effect === 'call') {
+        const target = targetChain(rule);
+        result = target !== undefined && chainAlwaysDecides(target);
+      }
+      if (result) break;
+    }
+    visiting.delete(chain);
+    always.set(chain, result);
+    return result;
+  }
+  function chainMayDecide(chain: IptChain): boolean {
+    const known = may.get(chain);
+    if (known !== undefined) return known;
+    if (visiting.has(chain)) return false;
+    visiting.add(chain);
+    let result = false;
+    for (const rule of chain.rules) {
+      const effect = iptTargetEffect(rule);
+      if (effect === 'final' || effect === 'unknown') result = true;
+      else if (effect === 'call' || effect === 'goto') {
+        const target = targetChain(rule);
+        result = target !== undefined && chainMayDecide(target);
+      }
+      if (result) break;
+    }
+    visiting.delete(chain);
+    may.set(chain, result);
+    return result;
+  }
+  let referencedMemo: Set<string> | undefined;
+  function referenced(): ReadonlySet<string> {
+    if (!referencedMemo) {
+      referencedMemo = new Set();
+      for (const chain of table.chains)
+        for (const rule of chain.rules)
+          if (rule.target && 'chain' in rule.target) referencedMemo.add(rule.target.name);
+    }
+    return referencedMemo;
+  }
+  const index: IptTableIndex = {
+    dump,
+    table,
+    chains,
+    targetChain,
+    chainAlwaysDecides,
+    chainMayDecide,
+    referenced,
+  };
+  indexes.set(table, index);
+  return index;
+}
+
+function hasBaseConditions(rule: IptRule): boolean {
+  return Boolean(rule.src || rule.dst || rule.inIface || rule.outIface || rule.proto || rule.fragment);
+}
+
+/** Whether a rule stops packets it matches from reaching later rules of its chain. */
+export function iptRuleEndsChain(index: IptTableIndex, rule: IptRule): boolean {
+  const effect = iptTargetEffect(rule);
+  if (effect === 'final' || effect === 'return' || effect === 'goto') return true;
+  if (effect === 'call') {
+    const target = index.targetChain(rule);
+    return target !== undefined && index.chainAlwaysDecides(target);
+  }
+  return false;
+}

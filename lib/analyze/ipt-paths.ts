@@ -1,0 +1,76 @@
+import type { IptChain, IptRule } from '../model/iptables';
+import type { Atom } from './atoms';
+import type { IptEval } from './ipt-eval';
+import { builtinChains } from '../iptables/modules-index';
+
+/**
+ * Paths through an iptables table from where packets enter it to the rules an analysis looks for
+ * (DNAT, SNAT): memoized per chain, so a chain reached from many places is walked once.
+ */
+
+export interface RuleLoc {
+  chain: IptChain;
+  rule: IptRule;
+}
+
+export interface FoundPath {
+  /** The rule found, and the rules that lead to it from the chain the walk started in (inclusive). */
+  target: RuleLoc;
+  path: RuleLoc[];
+}
+
+/**
+ * Where walks of a table start: its built-in chains of the given hooks, and user chains nothing in
+ * the dump jumps to (a restore payload such as kube-proxy's leaves its built-in jumps out).
+ */
+export function iptRoots(ev: IptEval, hooks: readonly string[]): { chain: IptChain; builtin: boolean }[] {
+  const referenced = new Set<string>();
+  for (const chain of ev.table.chains)
+    for (const rule of chain.rules)
+      if (rule.target && 'chain' in rule.target) referenced.add(rule.target.name);
+  const builtin = new Set(builtinChains[ev.table.name] ?? []);
+  const out: { chain: IptChain; builtin: boolean }[] = [];
+  for (const name of hooks) {
+    const chain = ev.index.chains.get(name);
+    if (chain) out.push({ chain, builtin: true });
+  }
+  for (const chain of ev.table.chains)
+    if (!builtin.has(chain.name) && !referenced.has(chain.name)) out.push({ chain, builtin: false });
+  return out;
+}
+
+/**
+ * Every path from `chain` to a rule `wanted` accepts, through jumps and gotos. Each path is found
+ * once per way through the chain graph; memoized per chain.
+ */
+export function iptPathsFinder(ev: IptEval, wanted: (rule: IptRule) => boolean) {
+  const memo = new Map<IptChain, FoundPath[]>();
+  const visiting = new Set<IptChain>();
+  function paths(chain: IptChain): FoundPath[] {
+    const known = memo.get(chain);
+    if (known) return known;
+    if (visiting.has(chain)) return [];
+    visiting.add(chain);
+    const out: FoundPath[] = [];
+    for (const rule of chain.rules) {
+      const loc = { chain, rule };
+      if (wanted(rule)) out.push({ target: loc, path: [loc] });
+      else {
+        const target = ev.index.targetChain(rule);
+        if (target) for (const p of paths(target)) out.push({ target: p.target, path: [loc, ...p.path] });
+      }
+    }
+    visiting.delete(chain);
+    memo.set(chain, out);
+    return out;
+  }
+  return paths;
+}
+
+/** Atoms every path agrees on (by condition), in the first path's order. */
+export function commonAtoms(paths: readonly (readonly Atom[])[]): Atom[] {
+  const [first, ...rest] = paths;
+  if (!first) return [];
+  const keys = rest.map((atoms) => new Set(atoms.map((a) => a.text)));
+  return first.filter((a) => keys.every((k) => k.has(a.text)));
+}
