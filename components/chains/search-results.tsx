@@ -9,6 +9,7 @@ import { RuleTargets } from './rule-table';
 /** Rules (and set elements) matching a search, each with a way to open it in its chain. */
 export function SearchResults({
   result,
+  busy,
   tableNames,
   onOpen,
   onFollow,
@@ -16,6 +17,8 @@ export function SearchResults({
   onClear,
 }: {
   result: SearchResult;
+  /** A newer search is on its way; the results shown are the previous ones. */
+  busy: boolean;
   tableNames: ReadonlyMap<string, string>;
   onOpen: (table: string, chain: string, index: number) => void;
   onFollow: (table: string, chain: string) => void;
@@ -24,7 +27,12 @@ export function SearchResults({
 }) {
   const first = (result.page - 1) * result.pageSize + 1;
   return (
-    <section aria-labelledby="search-heading" className="search-results" data-testid={testIds.searchResults}>
+    <section
+      aria-labelledby="search-heading"
+      aria-busy={busy}
+      className={busy ? 'search-results search-results--busy' : 'search-results'}
+      data-testid={testIds.searchResults}
+    >
       <h2 id="search-heading">
         {result.error ? 'Search' : `${countText(result.total)} rule${result.total === 1 ? '' : 's'} match`}
         {!result.error && result.elementsTotal > 0

@@ -30,7 +30,7 @@ function Section({
 
 function Scroll({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
+    <div className="table-scroll" role="region" aria-label={`${label} (scrollable)`} tabIndex={0}>
       {children}
     </div>
   );
@@ -173,12 +173,13 @@ export function RoutesSection({ routes, total }: { routes: readonly Route[]; tot
           {tables.map((key) => {
             const [family, table] = key.split('|') as [string, string];
             const rows = routes.filter((r) => r.family === family && r.table === table);
+            // The local tables hold the host's own and broadcast addresses: folded; the others open.
             return (
-              <div key={key}>
-                <h3>
+              <details key={key} open={table !== 'local'} className="route-table">
+                <summary>
                   {family === 'ip' ? 'IPv4' : 'IPv6'} table {table}{' '}
                   <span className="muted">({countText(rows.length)})</span>
-                </h3>
+                </summary>
                 <ul className="code-list">
                   {rows.map((r, i) => (
                     <li key={i}>
@@ -186,7 +187,7 @@ export function RoutesSection({ routes, total }: { routes: readonly Route[]; tot
                     </li>
                   ))}
                 </ul>
-              </div>
+              </details>
             );
           })}
         </>

@@ -99,8 +99,8 @@ export function PipelineDiagram({
       <svg
         id={svgId}
         className="pipeline"
-        width={layout.width}
-        height={layout.height}
+        width="100%"
+        style={{ maxWidth: layout.width }}
         viewBox={`0 0 ${layout.width} ${layout.height}`}
         data-testid={testIds.pipelineDiagram}
         aria-labelledby={`${svgId}-title`}
