@@ -1,4 +1,4 @@
-import { axeViolations, expect, test } from './fixtures';
+import { axeViolations, downloadBytes, expect, test } from './fixtures';
 import { labFacts } from './lab';
 import { FleetPage } from './pages/fleet-page';
 import { ChainsPage } from './pages/host-page';
@@ -114,11 +114,7 @@ test('the chain graph exports as SVG', async ({ page }) => {
   await page.getByRole('button', { name: 'Download SVG' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toBe('node-1-ipt-ip-nat-chains.svg');
-  const text = await (
-    await file.createReadStream()
-  )
-    .toArray()
-    .then((chunks) => Buffer.concat(chunks).toString('utf8'));
+  const text = (await downloadBytes(file)).toString('utf8');
   expect(text).toContain('KUBE-SERVICES');
   expect(text).not.toMatch(/data-zoom="" transform=/);
 });

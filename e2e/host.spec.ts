@@ -1,4 +1,4 @@
-import { axeViolations, expect, test } from './fixtures';
+import { axeViolations, downloadBytes, expect, test } from './fixtures';
 import { labFacts } from './lab';
 import { FleetPage } from './pages/fleet-page';
 import { HostPage } from './pages/host-page';
@@ -82,11 +82,7 @@ test('the pipeline diagram exports as SVG and PNG', async ({ page }) => {
   await page.getByRole('button', { name: 'Download SVG' }).click();
   const svg = await svgDownload;
   expect(svg.suggestedFilename()).toBe('node-1-pipeline-ip.svg');
-  const svgText = await (
-    await svg.createReadStream()
-  )
-    .toArray()
-    .then((chunks) => Buffer.concat(chunks).toString('utf8'));
+  const svgText = (await downloadBytes(svg)).toString('utf8');
   expect(svgText).toMatch(/^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   expect(svgText).toContain('PREROUTING');
 
@@ -94,7 +90,7 @@ test('the pipeline diagram exports as SVG and PNG', async ({ page }) => {
   await page.getByRole('button', { name: 'Download PNG' }).click();
   const png = await pngDownload;
   expect(png.suggestedFilename()).toBe('node-1-pipeline-ip.png');
-  const bytes = await (await png.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks));
+  const bytes = await downloadBytes(png);
   expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
 });
 

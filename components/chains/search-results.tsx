@@ -2,9 +2,10 @@
 
 import type { SearchResult } from '@/lib/views/rule-search';
 import { countText } from '@/lib/views/format';
+import { ScrollRegion } from '../scroll-region';
 import { testIds } from '../test-ids';
 import { Pager } from './pager';
-import { RuleTargets } from './rule-table';
+import { RuleCells } from './rule-table';
 
 /** Rules (and set elements) matching a search, each with a way to open it in its chain. */
 export function SearchResults({
@@ -64,7 +65,7 @@ export function SearchResults({
             label={`Matches ${countText(first)}–${countText(first + result.rules.length - 1)} of ${countText(result.total)}`}
             onPage={onPage}
           />
-          <div className="table-scroll" role="region" aria-label="Matching rules" tabIndex={0}>
+          <ScrollRegion label="Matching rules">
             <table className="data-table rule-table">
               <thead>
                 <tr>
@@ -86,19 +87,12 @@ export function SearchResults({
                       </button>
                       <div className="muted">{r.line !== null ? `line ${r.line}` : `handle ${r.handle}`}</div>
                     </td>
-                    <td>
-                      <code className="rule-text" data-testid={testIds.ruleText}>
-                        {r.text}
-                      </code>
-                    </td>
-                    <td>
-                      <RuleTargets row={r} onFollow={(chain) => onFollow(r.table, chain)} />
-                    </td>
+                    <RuleCells row={r} onFollow={(chain) => onFollow(r.table, chain)} />
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         </>
       )}
       {result.elements.length > 0 && (

@@ -5,6 +5,7 @@ import type { Diagnostic } from '@/lib/model/snapshot';
 import { countText } from '@/lib/views/format';
 import type { Subject, TableSummary } from '@/lib/views/host-overview';
 import { hostHref } from '@/lib/views/urls';
+import { ScrollRegion } from '../scroll-region';
 import { testIds } from '../test-ids';
 
 /** The host overview's tables: netfilter tables, interfaces, addresses, routes, policy rules, facts. */
@@ -29,11 +30,8 @@ function Section({
 }
 
 function Scroll({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="table-scroll" role="region" aria-label={`${label} (scrollable)`} tabIndex={0}>
-      {children}
-    </div>
-  );
+  // Named apart from its section, whose heading already names a landmark.
+  return <ScrollRegion label={`${label} (scrollable)`}>{children}</ScrollRegion>;
 }
 
 export function TablesSection({ tables, subject }: { tables: readonly TableSummary[]; subject: Subject }) {
