@@ -44,12 +44,14 @@ export default defineConfig({
     },
   },
   webServer: {
-    // The built app, as npm start serves it; `npm run build` must have run first.
-    command: `node node_modules/next/dist/bin/next start --hostname 127.0.0.1 --port ${port}`,
+    // The built app as npm start serves it (`npm run build` first), collecting the lab over SSH into a
+    // fresh store; scripts/e2e-server.ts brings the lab up first when it is down.
+    command: 'node node_modules/tsx/dist/cli.mjs scripts/e2e-server.ts',
     url: `${baseURL}/api/health`,
-    env: { NEXT_TELEMETRY_DISABLED: '1' },
+    env: { NEXT_TELEMETRY_DISABLED: '1', PACKETLENS_E2E_PORT: String(port) },
     reuseExistingServer: false,
-    timeout: 60_000,
+    // Building the lab from nothing takes up to two minutes on a loaded machine.
+    timeout: 240_000,
     stdout: 'pipe',
     stderr: 'pipe',
   },

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect } from '@playwright/test';
-import type { Page } from '@playwright/test';
+import type { Download, Page } from '@playwright/test';
 
 export const screenshotDir = path.join('test-results', 'screenshots');
 
@@ -34,3 +35,17 @@ export const test = base.extend<Fixtures>({
 });
 
 export { expect };
+
+/** Axe's WCAG violations on the page as it is now, as `id: help` lines (none expected). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+  );
+}
+
+/** The bytes of a file the page downloaded. */
+export async function downloadBytes(download: Download): Promise<Buffer> {
+  const chunks = await (await download.createReadStream()).toArray();
+  return Buffer.concat(chunks as Buffer[]);
+}

@@ -14,6 +14,9 @@ const buildInputs = [
   'app',
   'components',
   'lib',
+  'collector',
+  'proxy.ts',
+  'instrumentation.ts',
   'public',
   'package-lock.json',
   'next.config.ts',
@@ -38,6 +41,18 @@ function buildIsStale() {
   const built = newestMtimeMs(path.join(root, '.next', 'BUILD_ID'));
   if (built === 0) return true;
   return buildInputs.some((input) => newestMtimeMs(path.join(root, input)) > built);
+}
+
+// Firewall rules are sensitive: anywhere but loopback the dashboard needs an access token (the
+// proxy then asks every request for it). See README, "Serving on another address".
+const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+const token = process.env.PACKETLENS_ACCESS_TOKEN ?? '';
+if (!loopback.test(host) && token.length < 16) {
+  console.error(
+    `[start] refusing to listen on ${host}: set PACKETLENS_ACCESS_TOKEN (at least 16 characters) to serve ` +
+      'the dashboard on an address other than loopback, or leave HOST unset for 127.0.0.1',
+  );
+  process.exit(1);
 }
 
 if (!nodeDepsEnsure(root)) process.exit(1);

@@ -1,19 +1,17 @@
 import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { collectRun } from '../collect/collect-run';
-import { hostResolve, inventoryLoad } from '../inventory/inventory';
-import { collectionSchedule } from '../schedule/collection-schedule';
-import { defaultStoreFile, openStore } from '../store/sqlite-store';
+import { inventoryLoad } from '../inventory/inventory';
+import { defaultStoreFile } from '../store/sqlite-store';
 import { parseCommandArgs } from './args';
 import { UsageError } from './cli-error';
 
 export const serveHelp = `Usage: packetlens serve [--inventory FILE] [--db FILE]
 
 Serves the dashboard on http://127.0.0.1:3000 (PORT and HOST override), building it first when
-needed, and collects the inventory's hosts now and every collectEveryMinutes into the store.
-Without an inventory file it only serves.
+needed; the dashboard collects the inventory's hosts now, every collectEveryMinutes and on demand
+("Collect now") into the store, never two runs at once. Without an inventory file it collects this
+machine. Listening on another address than loopback needs PACKETLENS_ACCESS_TOKEN (see README).
 
 Options:
   --inventory FILE   inventory YAML (default: packetlens.yaml, when present)
@@ -25,7 +23,7 @@ const repo = path.resolve(import.meta.dirname, '../..');
 export async function serveCommand(
   argv: string[],
   stdout: (s: string) => void,
-  stderr: (s: string) => void,
+  _stderr: (s: string) => void,
 ): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     inventory: { type: 'string' },
@@ -44,39 +42,14 @@ export async function serveCommand(
   if (values.inventory && !hasInventory)
     throw new UsageError(`--inventory ${values.inventory}: no such file`);
   // Checked before serving, so a bad inventory is one clear line and not a server without data.
-  const inventory = hasInventory ? await inventoryLoad(inventoryFile) : null;
+  if (hasInventory) await inventoryLoad(inventoryFile);
   const dbFile = values.db ?? defaultStoreFile;
 
-  const server = spawn(process.execPath, [path.join(repo, 'scripts/start.mjs')], {
-    stdio: 'inherit',
-    env: process.env,
-  });
-  let schedule: { stop(): void } | null = null;
-  if (inventory) {
-    await mkdir(path.dirname(path.resolve(dbFile)), { recursive: true });
-    const hosts = inventory.hosts.map((h) => hostResolve(inventory, h.name));
-    schedule = collectionSchedule({
-      everyMinutes: inventory.collectEveryMinutes,
-      run: async () => {
-        const store = openStore(dbFile);
-        try {
-          const run = await collectRun(hosts, store, {
-            ownKnownHosts: path.join(path.dirname(path.resolve(dbFile)), 'known_hosts'),
-            acceptNew: false,
-          });
-          stderr(`collection run ${run.id}: ${run.progress.ok} collected, ${run.progress.failed} failed`);
-          return run;
-        } finally {
-          store.close();
-        }
-      },
-      onError: (e) => stderr(`collection failed: ${e instanceof Error ? e.message : String(e)}`),
-    });
-  }
-  const stop = () => {
-    schedule?.stop();
-    server.kill('SIGTERM');
-  };
+  // The dashboard server runs the schedule itself, so that "Collect now" joins a scheduled run.
+  const env: NodeJS.ProcessEnv = { ...process.env, PACKETLENS_DB: path.resolve(dbFile) };
+  if (hasInventory) env.PACKETLENS_INVENTORY = path.resolve(inventoryFile);
+  const server = spawn(process.execPath, [path.join(repo, 'scripts/start.mjs')], { stdio: 'inherit', env });
+  const stop = () => server.kill('SIGTERM');
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return new Promise((resolve) => server.on('exit', (code) => resolve(code ?? 1)));

@@ -14,6 +14,8 @@ export interface PreparedView {
   index: RulesetIndex;
   /** Built on first search (or by the warm-up), then kept. */
   search(): SearchIndex;
+  /** A payload derived from this view alone, computed once (the host overview). */
+  memo<T>(key: string, make: () => T): T;
 }
 
 export interface PreparedSnapshot {
@@ -35,7 +37,16 @@ export function preparedSnapshot(snapshot: Snapshot): PreparedSnapshot {
     if (!snap) return null;
     const index = rulesetIndex(snap);
     let search: SearchIndex | null = null;
-    const made: PreparedView = { snapshot: snap, index, search: () => (search ??= searchIndex(index)) };
+    const memos = new Map<string, unknown>();
+    const made: PreparedView = {
+      snapshot: snap,
+      index,
+      search: () => (search ??= searchIndex(index)),
+      memo: <T>(key: string, make: () => T): T => {
+        if (!memos.has(key)) memos.set(key, make());
+        return memos.get(key) as T;
+      },
+    };
     views.set(key, made);
     return made;
   };

@@ -24,6 +24,8 @@ export interface Dashboard {
   collection: Collection;
   /** Prepares every host's latest snapshot in the background (after start and after each run). */
   warm(): void;
+  /** Stops the schedule and closes the store (tests; the server keeps its one to the end). */
+  close(): void;
 }
 
 const slot = Symbol.for('packetlens.dashboard');
@@ -31,13 +33,14 @@ type Global = typeof globalThis & { [slot]?: Promise<Dashboard> };
 
 export function dashboard(): Promise<Dashboard> {
   const g = globalThis as Global;
-  return (g[slot] ??= dashboardCreate());
+  return (g[slot] ??= dashboardOpen(dashboardConfig(), (line) => console.log(`[packetlens] ${line}`)));
 }
 
-const log = (line: string) => console.log(`[packetlens] ${line}`);
-
-async function dashboardCreate(): Promise<Dashboard> {
-  const config = dashboardConfig();
+/** A dashboard over `config`: the server's one (see `dashboard()`), or a test's own. */
+export async function dashboardOpen(
+  config: DashboardConfig,
+  log: (line: string) => void,
+): Promise<Dashboard> {
   let store: Store | null = null;
   const storeOf = () => (store ??= openStore(config.storeFile));
   let d: Dashboard | null = null;
@@ -50,6 +53,10 @@ async function dashboardCreate(): Promise<Dashboard> {
     podSummaries: new Map(),
     collection,
     warm: () => warmAll(d!),
+    close: () => {
+      collection.stop();
+      store?.close();
+    },
   };
   for (const p of d.examples.problems) log(`example: ${p}`);
   const mode = collection.status();

@@ -47,7 +47,9 @@ function tableOf(r: ResolvedSubject, key: string): IndexedTable {
 
 export function overviewOf(d: Dashboard, subject: Subject): HostOverview {
   const r = subjectResolve(d, subject);
-  return hostOverview(subject, r.prepared.snapshot, r.view.snapshot, r.view.index);
+  return r.view.memo('overview', () =>
+    hostOverview(subject, r.prepared.snapshot, r.view.snapshot, r.view.index),
+  );
 }
 
 export function chainsContextOf(d: Dashboard, subject: Subject): ChainsContext {

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { ChainGraph, GraphNode } from '@/lib/views/chain-graph';
 import { countText } from '@/lib/views/format';
 import { graphLayout, nodeHeight, nodeWidth } from '@/lib/views/graph-layout';
+import { ArrowMarker } from '../arrow-marker';
 import { testIds } from '../test-ids';
 
 const maxHeight = 560;
@@ -123,19 +124,7 @@ export function ChainGraphView({
         aria-labelledby={`${svgId}-title`}
       >
         <title id={`${svgId}-title`}>{`Jumps and gotos between the chains of ${graph.table}`}</title>
-        <defs>
-          <marker
-            id={`${svgId}-arrow`}
-            viewBox="0 0 10 10"
-            refX="9"
-            refY="5"
-            markerWidth="6"
-            markerHeight="6"
-            orient="auto-start-reverse"
-          >
-            <path d="M0,0 L10,5 L0,10 z" className="graph__arrowhead" />
-          </marker>
-        </defs>
+        <ArrowMarker id={`${svgId}-arrow`} size={6} className="graph__arrowhead" />
         <g data-zoom="" transform={transform.toString()}>
           {layout.edges.map(({ edge, path, labelX, labelY }) => {
             const n = edge.jumps + edge.gotos;

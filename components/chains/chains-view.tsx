@@ -255,6 +255,7 @@ export function ChainsView({ context, initial }: { context: ChainsContext; initi
             ) : (
               <SearchResults
                 result={search.data}
+                busy={search.isPlaceholderData}
                 tableNames={tableNames}
                 onOpen={(t, c, i) => open(t, c, i)}
                 onFollow={(t, c) => open(t, c, null)}

@@ -2,11 +2,28 @@
 
 import type { ChainSummary, RulePage, RuleRow } from '@/lib/views/rule-page';
 import { countText } from '@/lib/views/format';
+import { ScrollRegion } from '../scroll-region';
 import { testIds } from '../test-ids';
 import { Pager } from './pager';
 
 function Counter({ value }: { value: number | string }) {
   return <>{countText(value)}</>;
+}
+
+/** The rule's exact text (untrusted: React renders it as text) and where it continues, as table cells. */
+export function RuleCells({ row, onFollow }: { row: RuleRow; onFollow: (chain: string) => void }) {
+  return (
+    <>
+      <td>
+        <code className="rule-text" data-testid={testIds.ruleText}>
+          {row.text}
+        </code>
+      </td>
+      <td>
+        <RuleTargets row={row} onFollow={onFollow} />
+      </td>
+    </>
+  );
 }
 
 /** The targets of a rule as buttons that open the target chain (and show it in the graph). */
@@ -110,7 +127,7 @@ export function RuleTable({
         label={`Rules ${countText(first)}–${countText(first + page.rules.length - 1)} of ${countText(page.chain.rules)}`}
         onPage={onPage}
       />
-      <div className="table-scroll" role="region" aria-label={`Rules of ${page.chain.name}`} tabIndex={0}>
+      <ScrollRegion label={`Rules of ${page.chain.name}`}>
         <table className="data-table rule-table" data-testid={testIds.ruleTable}>
           <thead>
             <tr>
@@ -142,19 +159,12 @@ export function RuleTable({
                 <td className="num">{nft ? r.handle : r.line}</td>
                 <td className="num">{r.counters ? <Counter value={r.counters.packets} /> : '—'}</td>
                 <td className="num">{r.counters ? <Counter value={r.counters.bytes} /> : '—'}</td>
-                <td>
-                  <code className="rule-text" data-testid={testIds.ruleText}>
-                    {r.text}
-                  </code>
-                </td>
-                <td>
-                  <RuleTargets row={r} onFollow={onFollow} />
-                </td>
+                <RuleCells row={r} onFollow={onFollow} />
               </tr>
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </>
   );
 }

@@ -2,13 +2,15 @@
 
 import type { SearchResult } from '@/lib/views/rule-search';
 import { countText } from '@/lib/views/format';
+import { ScrollRegion } from '../scroll-region';
 import { testIds } from '../test-ids';
 import { Pager } from './pager';
-import { RuleTargets } from './rule-table';
+import { RuleCells } from './rule-table';
 
 /** Rules (and set elements) matching a search, each with a way to open it in its chain. */
 export function SearchResults({
   result,
+  busy,
   tableNames,
   onOpen,
   onFollow,
@@ -16,6 +18,8 @@ export function SearchResults({
   onClear,
 }: {
   result: SearchResult;
+  /** A newer search is on its way; the results shown are the previous ones. */
+  busy: boolean;
   tableNames: ReadonlyMap<string, string>;
   onOpen: (table: string, chain: string, index: number) => void;
   onFollow: (table: string, chain: string) => void;
@@ -24,7 +28,12 @@ export function SearchResults({
 }) {
   const first = (result.page - 1) * result.pageSize + 1;
   return (
-    <section aria-labelledby="search-heading" className="search-results" data-testid={testIds.searchResults}>
+    <section
+      aria-labelledby="search-heading"
+      aria-busy={busy}
+      className={busy ? 'search-results search-results--busy' : 'search-results'}
+      data-testid={testIds.searchResults}
+    >
       <h2 id="search-heading">
         {result.error ? 'Search' : `${countText(result.total)} rule${result.total === 1 ? '' : 's'} match`}
         {!result.error && result.elementsTotal > 0
@@ -56,7 +65,7 @@ export function SearchResults({
             label={`Matches ${countText(first)}–${countText(first + result.rules.length - 1)} of ${countText(result.total)}`}
             onPage={onPage}
           />
-          <div className="table-scroll" role="region" aria-label="Matching rules" tabIndex={0}>
+          <ScrollRegion label="Matching rules">
             <table className="data-table rule-table">
               <thead>
                 <tr>
@@ -78,19 +87,12 @@ export function SearchResults({
                       </button>
                       <div className="muted">{r.line !== null ? `line ${r.line}` : `handle ${r.handle}`}</div>
                     </td>
-                    <td>
-                      <code className="rule-text" data-testid={testIds.ruleText}>
-                        {r.text}
-                      </code>
-                    </td>
-                    <td>
-                      <RuleTargets row={r} onFollow={(chain) => onFollow(r.table, chain)} />
-                    </td>
+                    <RuleCells row={r} onFollow={(chain) => onFollow(r.table, chain)} />
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
         </>
       )}
       {result.elements.length > 0 && (

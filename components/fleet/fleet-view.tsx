@@ -2,7 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useRouter, useSearchParams } from 'next/navigation';
+import { useSearchParams } from 'next/navigation';
+import { useState } from 'react';
 import { postJson } from '@/app/_data/api-client';
 import { queries } from '@/app/_data/queries';
 import { CollectionStatus, type Fleet } from '@/lib/views/fleet';
@@ -14,9 +15,9 @@ import { HostTable } from './host-table';
 /** The fleet: collected hosts and their pods, examples apart, live while a collection runs. */
 export function FleetView({ initial }: { initial: Fleet }) {
   const client = useQueryClient();
-  const router = useRouter();
   const params = useSearchParams();
-  const filters = params.getAll('label');
+  // Filtering is instant: kept here and written to the address (a link keeps it) without a reload.
+  const [filters, setFilterState] = useState(() => params.getAll('label'));
   const fleet = useQuery({
     ...queries.fleet(),
     initialData: initial,
@@ -31,9 +32,10 @@ export function FleetView({ initial }: { initial: Fleet }) {
   const shown = data.hosts.filter((h) => labelsMatch(h.labels, filters));
 
   const setFilters = (next: string[]) => {
+    setFilterState(next);
     const q = new URLSearchParams();
     for (const f of next) q.append('label', f);
-    router.replace(q.size ? `/?${q}` : '/', { scroll: false });
+    window.history.replaceState(null, '', q.size ? `/?${q}` : '/');
   };
 
   return (

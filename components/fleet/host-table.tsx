@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { FleetHost } from '@/lib/views/fleet';
 import { countText, timeText } from '@/lib/views/format';
 import { hostHref } from '@/lib/views/urls';
+import { ScrollRegion } from '../scroll-region';
 import { testIds } from '../test-ids';
 import { GrowthSparkline } from './growth-sparkline';
 import { StateBadge } from './state-badge';
@@ -32,7 +33,7 @@ export function HostTable({
   testId: string;
 }) {
   return (
-    <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>
+    <ScrollRegion label={caption}>
       <table className="data-table fleet-table" data-testid={testId}>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -109,6 +110,6 @@ export function HostTable({
           ])}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -5,6 +5,7 @@ import type { Diagnostic } from '@/lib/model/snapshot';
 import { countText } from '@/lib/views/format';
 import type { Subject, TableSummary } from '@/lib/views/host-overview';
 import { hostHref } from '@/lib/views/urls';
+import { ScrollRegion } from '../scroll-region';
 import { testIds } from '../test-ids';
 
 /** The host overview's tables: netfilter tables, interfaces, addresses, routes, policy rules, facts. */
@@ -29,11 +30,8 @@ function Section({
 }
 
 function Scroll({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
-      {children}
-    </div>
-  );
+  // Named apart from its section, whose heading already names a landmark.
+  return <ScrollRegion label={`${label} (scrollable)`}>{children}</ScrollRegion>;
 }
 
 export function TablesSection({ tables, subject }: { tables: readonly TableSummary[]; subject: Subject }) {
@@ -173,12 +171,13 @@ export function RoutesSection({ routes, total }: { routes: readonly Route[]; tot
           {tables.map((key) => {
             const [family, table] = key.split('|') as [string, string];
             const rows = routes.filter((r) => r.family === family && r.table === table);
+            // The local tables hold the host's own and broadcast addresses: folded; the others open.
             return (
-              <div key={key}>
-                <h3>
+              <details key={key} open={table !== 'local'} className="route-table">
+                <summary>
                   {family === 'ip' ? 'IPv4' : 'IPv6'} table {table}{' '}
                   <span className="muted">({countText(rows.length)})</span>
-                </h3>
+                </summary>
                 <ul className="code-list">
                   {rows.map((r, i) => (
                     <li key={i}>
@@ -186,7 +185,7 @@ export function RoutesSection({ routes, total }: { routes: readonly Route[]; tot
                     </li>
                   ))}
                 </ul>
-              </div>
+              </details>
             );
           })}
         </>

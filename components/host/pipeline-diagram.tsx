@@ -4,6 +4,8 @@ import { entryHeight, hookHeaderHeight, pipelineLayout, type PipelineBox } from 
 import { countText } from '@/lib/views/format';
 import type { Subject } from '@/lib/views/host-overview';
 import { chainHref } from '@/lib/views/urls';
+import { ArrowMarker } from '../arrow-marker';
+import { ScrollRegion } from '../scroll-region';
 import { testIds } from '../test-ids';
 
 const maxChars = 36;
@@ -90,17 +92,12 @@ export function PipelineDiagram({
   const entriesOf = (hook: string) => pipeline.hooks.find((h) => h.hook === hook)?.entries ?? [];
   const familyName = pipeline.family === 'ip' ? 'IPv4' : 'IPv6';
   return (
-    <div
-      className="diagram-scroll"
-      role="region"
-      aria-label={`Netfilter pipeline, ${familyName}`}
-      tabIndex={0}
-    >
+    <ScrollRegion className="diagram-scroll" label={`Netfilter pipeline, ${familyName}`}>
       <svg
         id={svgId}
         className="pipeline"
-        width={layout.width}
-        height={layout.height}
+        width="100%"
+        style={{ maxWidth: layout.width }}
         viewBox={`0 0 ${layout.width} ${layout.height}`}
         data-testid={testIds.pipelineDiagram}
         aria-labelledby={`${svgId}-title`}
@@ -108,19 +105,7 @@ export function PipelineDiagram({
         <title id={`${svgId}-title`}>
           {`Netfilter pipeline for ${familyName} on ${subject.pod ?? subject.host}: hooks in the order the kernel runs them, base chains in priority order`}
         </title>
-        <defs>
-          <marker
-            id={`${svgId}-arrow`}
-            viewBox="0 0 10 10"
-            refX="9"
-            refY="5"
-            markerWidth="7"
-            markerHeight="7"
-            orient="auto-start-reverse"
-          >
-            <path d="M0,0 L10,5 L0,10 z" className="pipeline__arrowhead" />
-          </marker>
-        </defs>
+        <ArrowMarker id={`${svgId}-arrow`} size={7} className="pipeline__arrowhead" />
         {layout.arrows.map((a) => (
           <g key={a.id}>
             <path d={a.path} className="pipeline__arrow" markerEnd={`url(#${svgId}-arrow)`} />
@@ -174,6 +159,6 @@ export function PipelineDiagram({
           );
         })}
       </svg>
-    </div>
+    </ScrollRegion>
   );
 }

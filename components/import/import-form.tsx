@@ -21,7 +21,7 @@ export function ImportForm() {
   const [files, setFiles] = useState<File[]>([]);
   const [localProblem, setLocalProblem] = useState<string | null>(null);
   const submit = useMutation({
-    mutationFn: (req: ImportRequest) => postJson('/api/import', req, ImportResponse, [422]),
+    mutationFn: (req: ImportRequest) => postJson('/api/import', req, ImportResponse),
     onSuccess: (r) => {
       if (r.ok) void client.invalidateQueries({ queryKey: queries.imports().queryKey });
     },
