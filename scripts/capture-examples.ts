@@ -4,7 +4,8 @@
 // Root only, like the lab. PACKETLENS_LAB_DIR points at a lab built from another checkout.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { collectHost } from '../collector/collect/collect-host';
+import { hostFetch } from '../collector/collect/collect-host';
+import { hostOutputPrepare } from '../collector/collect/host-output';
 import { hostResolve, inventoryLoad } from '../collector/inventory/inventory';
 import { labPaths } from '../collector/lab/lab-paths';
 import type { Snapshot } from '../lib/model/snapshot';
@@ -28,10 +29,10 @@ async function main(): Promise<void> {
   for (const old of readdirSync(outDir).filter((f) => f.endsWith('.snapshot.json')))
     rmSync(path.join(outDir, old));
   for (const { name } of inventory.hosts) {
-    const { snapshot } = await collectHost(hostResolve(inventory, name), {
-      ownKnownHosts: null,
-      acceptNew: false,
-    });
+    // Fetched and parsed exactly as `packetlens collect` does it.
+    const output = await hostFetch(hostResolve(inventory, name), { ownKnownHosts: null, acceptNew: false });
+    const prepared = hostOutputPrepare(output);
+    const snapshot = SnapshotSchema.parse(JSON.parse(Buffer.from(prepared.parsedJson).toString('utf8')));
     markExample(snapshot);
     // What is written must read back as a snapshot, as the dashboard will read it.
     const text = `${JSON.stringify(SnapshotSchema.parse(snapshot))}\n`;
