@@ -123,7 +123,7 @@ describe('packetlens import, stats and export', () => {
       'unknown command',
       ['frobnicate'],
       2,
-      "packetlens: unknown command 'frobnicate' (commands: import, export, stats, collect, hosts, history, serve)",
+      "packetlens: unknown command 'frobnicate' (commands: import, export, stats, collect, hosts, trace, history, serve)",
     ],
     [
       'bad format',
