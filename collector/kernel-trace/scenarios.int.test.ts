@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelPathLines } from '../../lib/kernel-trace/kernel-path-text';
+import type { Snapshot } from '../../lib/model/snapshot';
+import { kernelView, pathDifferences, simulatedView } from '../../lib/simulate/kernel-compare';
+import { traceText } from '../../lib/simulate/render-text';
+import { simulate } from '../../lib/simulate/simulate';
+import { snapshotOfNetns } from './netns-snapshot';
 import type { KernelHop } from '../../lib/kernel-trace/kernel-path-types';
 import type { BuiltScenario, Scenario, ScenarioExpectation } from './scenario';
 import {
@@ -17,7 +22,8 @@ import { traceTables } from './trace-table';
 /*
  * Proves the kernel oracle on every scenario: real packets in throwaway namespaces, traced with
  * `nft monitor trace`, reduced by kernelPath, checked against what each scenario says the kernel
- * does, and against what the probe itself saw (which listener answered). Nothing leaves the
+ * does, and against what the probe itself saw (which listener answered); then the simulator, fed
+ * the same namespaces as the collector saw them, must take the same path. Nothing leaves the
  * pl-ktrace-<pid>- namespaces; each scenario is torn down after its probes, also when one fails.
  */
 
@@ -110,11 +116,49 @@ function expectKernel(traced: TracedProbe, want: ScenarioExpectation, s: BuiltSc
   }
 }
 
+/**
+ * The simulator against the kernel: the simulated path of the same random choice (the endpoint the
+ * kernel picked) must show the same namespaces, base chains, chains entered, verdicts, output
+ * interfaces, disposition and NATed packet, there and back.
+ */
+function expectSimulated(traced: TracedProbe, snapshots: readonly Snapshot[]): void {
+  const probe = traced.probe;
+  const result = simulate(snapshots, {
+    src: probe.src,
+    sport: probe.sport,
+    dst: probe.dst,
+    dport: probe.dport,
+    proto: probe.proto,
+    entry: { kind: 'local', host: probe.from },
+    state: 'new',
+    mark: 0,
+    reply: true,
+  });
+  const kernel = kernelView(traced.trace.forward);
+  const path =
+    result.paths.find((p) => p.final.host === kernel.final?.ns && p.final.dst === kernel.final?.daddr) ??
+    result.paths[0];
+  const story = [
+    '--- kernel',
+    ...kernelPathLines(traced.trace.forward),
+    ...kernelPathLines(traced.trace.reply),
+    '--- simulated',
+    traceText(result),
+  ].join('\n');
+  expect(path, story).toBeDefined();
+  expect(pathDifferences(simulatedView(path!), kernel), story).toEqual([]);
+  if (traced.trace.reply.disposition !== 'not-seen' && path!.reply)
+    expect(pathDifferences(simulatedView(path!.reply), kernelView(traced.trace.reply)), story).toEqual([]);
+}
+
 for (const scenario of scenarios) {
   describe(scenario.spec.name, () => {
     let built: BuiltScenario | undefined;
+    // Each namespace collected as the collector does, before any tracing: the simulator's input.
+    const snapshots: Snapshot[] = [];
     beforeAll(async () => {
       built = await scenarioBuild(scenario.spec);
+      for (const ns of built.namespaces) snapshots.push(await snapshotOfNetns(ns, ns));
     });
     afterAll(async () => {
       await built?.teardown();
@@ -127,6 +171,7 @@ for (const scenario of scenarios) {
           extraSelectors: p.selectors,
         });
         expectKernel(traced, p.expect, s);
+        expectSimulated(traced, snapshots);
         // Tracing is off again: no trace table is left in any namespace.
         for (const ns of s.namespaces) expect(await traceTables(ns)).toEqual([]);
       });
