@@ -3,7 +3,6 @@ import { stepAdd, connsAdd } from './branch';
 import type { Hook, NetfilterProgram } from './hooks';
 import type { HookEnd } from './hook-run';
 import { hookRun } from './hook-run';
-import type { Ip } from './ip';
 import { ipEquals, ipText } from './ip';
 import type { EvalOptions } from './ipt-ruleset';
 import type { Namespace } from './namespace';
@@ -119,6 +118,11 @@ export function receive(
   b.pkt.physOut = null;
   b.pkt.nexthop = null;
   ctEnter(b, ns);
+  return prerouting(w, ns, b, hops);
+}
+
+/** PREROUTING, the input routing decision, then INPUT or FORWARD. */
+function prerouting(w: Walker, ns: Namespace, b: Branch, hops: number): WalkEnd[] {
   const out: WalkEnd[] = [];
   for (const pre of hook(w, ns, 'PREROUTING', b)) {
     if (pre.fate !== 'accept') {
@@ -261,7 +265,7 @@ function egress(w: Walker, ns: Namespace, b: Branch, hops: number): WalkEnd[] {
   if (iface.kind === 'bridge') {
     const port = bridgePorts(w.namespaces, ns, oif).find((p) => addressOwner(p.pod, nexthop));
     if (!port) return [leave(b, ns, `no collected pod on ${oif} holds ${ipText(nexthop)}`)];
-    return hop(w, ns, b, port.pod, port.podIface.name, null, `${oif} port ${port.port.name}`, hops);
+    return hop(w, b, port.pod, port.podIface.name, null, `${oif} port ${port.port.name}`, hops);
   }
   const peer = vethPeer(w.namespaces, ns, iface);
   if (peer) {
@@ -272,7 +276,6 @@ function egress(w: Walker, ns: Namespace, b: Branch, hops: number): WalkEnd[] {
       if (addressOwner(host, nexthop))
         return hop(
           w,
-          ns,
           b,
           host,
           master,
@@ -296,11 +299,10 @@ function egress(w: Walker, ns: Namespace, b: Branch, hops: number): WalkEnd[] {
         });
         return [{ branch: b, disposition: 'undecided', verdict: `unknown next hop ${ipText(nexthop)}`, ns }];
       }
-      return bridged(w, ns, b, host, master, peer.iface.name, target, hops);
+      return bridged(w, b, host, master, peer.iface.name, target, hops);
     }
     return hop(
       w,
-      ns,
       b,
       peer.ns,
       peer.iface.name,
@@ -313,7 +315,6 @@ function egress(w: Walker, ns: Namespace, b: Branch, hops: number): WalkEnd[] {
   if (arrival)
     return hop(
       w,
-      ns,
       b,
       arrival.ns,
       arrival.iif,
@@ -326,7 +327,6 @@ function egress(w: Walker, ns: Namespace, b: Branch, hops: number): WalkEnd[] {
 
 function hop(
   w: Walker,
-  from: Namespace,
   b: Branch,
   to: Namespace,
   iif: string,
@@ -344,7 +344,6 @@ function hop(
     verdict: `to ${to.name}`,
     note: how,
   });
-  void from;
   return receive(w, to, b, iif, physIn, hops + 1);
 }
 
@@ -355,7 +354,6 @@ function hop(
  */
 function bridged(
   w: Walker,
-  from: Namespace,
   b: Branch,
   host: Namespace,
   bridge: string,
@@ -428,28 +426,12 @@ function bridged(
       }
     }
   }
-  void from;
   return out;
 }
 
-/** A packet to one of the namespace's own addresses comes back in by lo. */
+/** A packet to one of the namespace's own addresses comes back in by lo (conntrack already has it). */
 function loopback(w: Walker, ns: Namespace, b: Branch): WalkEnd[] {
   b.pkt.iif = 'lo';
   b.pkt.oif = null;
-  const out: WalkEnd[] = [];
-  for (const pre of hook(w, ns, 'PREROUTING', b)) {
-    if (pre.fate !== 'accept') {
-      out.push(ended(pre, ns));
-      continue;
-    }
-    for (const r of routeInput(ns, pre.branch)) {
-      if (r.kind === 'end')
-        out.push({ branch: r.branch, disposition: r.disposition, verdict: r.verdict, ns });
-      else if (r.kind === 'local') out.push(...input(w, ns, r.branch));
-      else out.push(...forward(w, ns, r.branch, 0));
-    }
-  }
-  return out;
+  return prerouting(w, ns, b, 0);
 }
-
-export type { Ip };
