@@ -23,8 +23,8 @@ export interface PreparedSnapshot {
   snapshot: Snapshot;
   /** The host (`''`) or one of its pods, indexed on first use. */
   view(pod: string | null): PreparedView | null;
-  /** Builds every index now, so the first visitor does not wait for it. */
-  warm(): void;
+  /** Builds every index, one step per `next()`, so a warm-up can yield to requests in between. */
+  warm(): Generator<void, void, undefined>;
 }
 
 export function preparedSnapshot(snapshot: Snapshot): PreparedSnapshot {
@@ -53,13 +53,18 @@ export function preparedSnapshot(snapshot: Snapshot): PreparedSnapshot {
   return {
     snapshot,
     view,
-    warm() {
+    *warm() {
       for (const pod of [null, ...snapshot.pods.map((p) => p.host.name)]) {
         const v = view(pod);
+        yield;
         if (!v) continue;
         v.search();
+        yield;
         // The graph's per-table arrays are memoized by chainGraph itself.
-        for (const table of v.index.tables) chainGraph(table);
+        for (const table of v.index.tables) {
+          chainGraph(table);
+          yield;
+        }
       }
     },
   };

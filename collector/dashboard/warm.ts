@@ -3,9 +3,10 @@ import type { Dashboard } from './runtime';
 import { subjectSource } from './subjects';
 
 /**
- * Prepares the latest snapshot of every host (and every example) one after the other, yielding to
- * requests between hosts, so people open a warm dashboard. One warm-up at a time; a request for
- * another while one runs is served by running once more at its end.
+ * Prepares the latest snapshot of every host (and every example) one after the other, smallest
+ * first and yielding to requests between each step (read, index, search index, graphs), so people
+ * open a warm dashboard and a small host is not kept waiting behind a big one. One warm-up at a
+ * time; a request for another while one runs is served by running once more at its end.
  */
 
 const state = new WeakMap<Dashboard, { running: boolean; again: boolean }>();
@@ -25,13 +26,12 @@ export function warmAll(d: Dashboard): void {
       s.again = false;
       const names = [...d.examples.snapshots.keys()];
       try {
-        names.push(
-          ...d
-            .store()
-            .hostsList()
-            .filter((h) => h.lastSnapshotId !== null)
-            .map((h) => h.name),
-        );
+        const store = d.store();
+        const sized = store
+          .hostsList()
+          .filter((h) => h.lastSnapshotId !== null)
+          .map((h) => ({ name: h.name, rules: store.historyOf(h.name).at(-1)?.rulesTotal ?? 0 }));
+        names.push(...sized.sort((a, b) => a.rules - b.rules).map((h) => h.name));
       } catch {
         // A store that cannot be opened is reported by the pages that need it.
       }
@@ -42,7 +42,7 @@ export function warmAll(d: Dashboard): void {
           const prepared = source.load();
           if (!prepared) continue;
           d.podSummaries.set(source.key, prepared.snapshot.pods.map(podSummary));
-          prepared.warm();
+          for (const step = prepared.warm(); !step.next().done;) await pause();
         } catch {
           // A host removed meanwhile: nothing to warm.
         }
