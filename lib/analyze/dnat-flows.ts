@@ -416,3 +416,27 @@ function buildFlow(ev: IptEval, f: FoundEntry, group: RuleLoc[], filterRules: Ku
     notes,
   };
 }
+
+export interface EntryCost {
+  /** The entry rule (as flows name it). */
+  entry: RuleRef;
+  /** Rules evaluated from the start of the first way in up to and including the entry. */
+  rules: number;
+  start: string;
+}
+
+/**
+ * What reaching each DNAT entry costs a new connection: the rules evaluated on its first way in
+ * (each chain is scanned from its first rule to the one that jumps on). Without the flows' shares.
+ */
+export function iptDnatEntryCosts(dump: IptablesDump): EntryCost[] {
+  const table = dump.tables.find((t) => t.name === 'nat');
+  if (!table) return [];
+  const ev = new IptEval(dump, table);
+  return findEntries(ev).map((f) => {
+    const p = f.paths[0]!;
+    let rules = 0;
+    for (const l of p.path) rules += l.rule.index;
+    return { entry: ev.ref(f.entry.chain, f.entry.rule), rules, start: p.start };
+  });
+}

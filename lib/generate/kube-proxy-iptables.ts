@@ -16,7 +16,15 @@ export interface KubeProxyOptions {
   podBase?: string;
   clusterCidr?: string;
   namespace?: string;
+  /**
+   * Every Nth service (0: none) has had a rollout: its endpoints are other pods (other IPs, so other
+   * KUBE-SEP chains and DNAT targets); every other rule stays the same. For diffs of two nodes.
+   */
+  rolloutEvery?: number;
 }
+
+/** Pods of a rolled-out service come from further up the pod range, clear of every other pod. */
+const ROLLOUT_OFFSET = 1 << 23;
 
 export interface KubeProxyService {
   name: string;
@@ -55,8 +63,9 @@ export function kubeProxyServices(opts: KubeProxyOptions): KubeProxyService[] {
     const name = `${ns}/svc-${i}:p80`;
     const endpoints: string[] = [];
     const sepChains: string[] = [];
+    const rolled = (opts.rolloutEvery ?? 0) > 0 && i % opts.rolloutEvery! === 0;
     for (let e = 0; e < opts.endpointsPerService; e++) {
-      const ip = `${ipAdd(opts.podBase ?? '10.0.0.0', pod++)}:8080`;
+      const ip = `${ipAdd(opts.podBase ?? '10.0.0.0', pod++ + (rolled ? ROLLOUT_OFFSET : 0))}:8080`;
       endpoints.push(ip);
       sepChains.push(`KUBE-SEP-${chainSuffix(`${name}/${ip}`, serial++)}`);
     }
