@@ -1,3 +1,4 @@
+import { kubeServiceCounts, kubeServices } from '../../lib/analyze/kube-services';
 import { snapshotStats } from '../../lib/snapshot/stats';
 import type { ResolvedHost } from '../inventory/inventory';
 import type { HostInput, RunRecord, Store } from '../store/store';
@@ -35,7 +36,9 @@ export async function collectRun(
     async (host) => {
       const startedAt = new Date();
       const { snapshot, raw } = await collectHost(host, opts);
-      store.snapshotSave(hostInput(host), snapshot, raw, snapshotStats(snapshot), runId);
+      // kube-proxy's services and endpoints go with the rule counts, for growth over time.
+      const stats = { ...snapshotStats(snapshot), ...kubeServiceCounts(kubeServices(snapshot)) };
+      store.snapshotSave(hostInput(host), snapshot, raw, stats, runId);
       store.runHostResult(runId, host.name, { status: 'ok' }, { startedAt, finishedAt: new Date() });
       await opts.onSnapshot?.(host.name, snapshot);
     },
