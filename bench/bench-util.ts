@@ -6,6 +6,8 @@ export const outDir = path.join(benchDir, 'out');
 
 export interface Measurement {
   ms: number[];
+  /** Process CPU time of each run (all threads, so the garbage collector's too). */
+  cpuMs: number[];
   maxRssMb: number;
 }
 
@@ -15,11 +17,19 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Runs one mode of measure-worker.ts in a fresh Node process. */
-export function measure(mode: string, file: string, runs = 5): Measurement {
+/** Runs one mode of measure-worker.ts in a fresh Node process (`file2`: the second dump of a diff). */
+export function measure(mode: string, file: string, runs = 5, file2?: string): Measurement {
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', path.join(benchDir, 'measure-worker.ts'), mode, file, String(runs)],
+    [
+      '--import',
+      'tsx',
+      path.join(benchDir, 'measure-worker.ts'),
+      mode,
+      file,
+      String(runs),
+      ...(file2 ? [file2] : []),
+    ],
     {
       encoding: 'utf8',
       maxBuffer: 1 << 20,

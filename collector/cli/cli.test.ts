@@ -97,7 +97,19 @@ describe('packetlens import, stats and export', () => {
   });
 
   it('prints help for every command and exits 0', async () => {
-    for (const command of ['import', 'export', 'stats', 'collect', 'hosts', 'history', 'serve']) {
+    for (const command of [
+      'import',
+      'export',
+      'stats',
+      'flows',
+      'warnings',
+      'diff',
+      'drift',
+      'collect',
+      'hosts',
+      'history',
+      'serve',
+    ]) {
       const r = await cli(command, '--help');
       expect(r.code).toBe(0);
       expect(r.out).toMatch(new RegExp(`^Usage: packetlens ${command} `));
@@ -123,7 +135,7 @@ describe('packetlens import, stats and export', () => {
       'unknown command',
       ['frobnicate'],
       2,
-      "packetlens: unknown command 'frobnicate' (commands: import, export, stats, collect, hosts, trace, history, serve)",
+      "packetlens: unknown command 'frobnicate' (commands: import, export, stats, flows, warnings, diff, drift, collect, hosts, trace, history, serve)",
     ],
     [
       'bad format',

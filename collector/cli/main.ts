@@ -1,12 +1,16 @@
 import { describeError, UsageError } from './cli-error';
 import { collectCommand, collectHelp } from './collect-command';
+import { diffCommand, diffHelp } from './diff-command';
+import { driftCommand, driftHelp } from './drift-command';
 import { exportCommand, exportHelp } from './export-command';
+import { flowsCommand, flowsHelp } from './flows-command';
 import { historyCommand, historyHelp } from './history-command';
 import { hostsCommand, hostsHelp } from './hosts-command';
 import { serveCommand, serveHelp } from './serve-command';
 import { importCommand, importHelp } from './import-command';
 import { statsCommand, statsHelp } from './stats-command';
 import { traceCommand, traceHelp } from './trace-command';
+import { warningsCommand, warningsHelp } from './warnings-command';
 
 /** Resolves to the exit code when it is not 0 (e.g. `collect` when a host failed). */
 type Command = (
@@ -27,6 +31,18 @@ const commands: Record<string, { run: Command; help: string; summary: string }> 
     summary: 'write a snapshot back as iptables-save, ip6tables-save or JSON',
   },
   stats: { run: statsCommand, help: statsHelp, summary: 'rule and chain counts, the longest chain' },
+  flows: {
+    run: flowsCommand,
+    help: flowsHelp,
+    summary: 'DNAT and SNAT flows: what each catches, who wrote it, endpoints and their shares',
+  },
+  warnings: {
+    run: warningsCommand,
+    help: warningsHelp,
+    summary: 'rule-count, restore-time and hygiene warnings with their thresholds and sources',
+  },
+  diff: { run: diffCommand, help: diffHelp, summary: 'what changed between two snapshots (files or store)' },
+  drift: { run: driftCommand, help: driftHelp, summary: 'rules only some hosts of a label (or files) hold' },
   collect: {
     run: collectCommand,
     help: collectHelp,
@@ -42,7 +58,11 @@ const commands: Record<string, { run: Command; help: string; summary: string }> 
     help: traceHelp,
     summary: "walk a packet through the hosts' netfilter, NAT and routing: every path it can take",
   },
-  history: { run: historyCommand, help: historyHelp, summary: "a host's rule counts over time" },
+  history: {
+    run: historyCommand,
+    help: historyHelp,
+    summary: "a host's rule counts over time, growth and projected threshold crossings",
+  },
   serve: {
     run: serveCommand,
     help: serveHelp,

@@ -1,3 +1,4 @@
+import { kubeServiceCounts, kubeServices } from '../../lib/analyze/kube-services';
 import { snapshotStats } from '../../lib/snapshot/stats';
 import type { Section } from '../commands/parse-sections';
 import { deniedSections } from '../commands/permission';
@@ -30,7 +31,9 @@ export function hostOutputPrepare(output: HostOutput): PreparedSnapshot {
   }
   const snapshot = collected.snapshot;
   snapshot.host.kind = 'host';
-  return snapshotPrepare(snapshot, rawOutputs(collected.sections), snapshotStats(snapshot), output.host);
+  // kube-proxy's services and endpoints go with the rule counts, for growth over time.
+  const stats = { ...snapshotStats(snapshot), ...kubeServiceCounts(kubeServices(snapshot)) };
+  return snapshotPrepare(snapshot, rawOutputs(collected.sections), stats, output.host);
 }
 
 function rawOutputs(sections: readonly Section[]): RawOutputs {

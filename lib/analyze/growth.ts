@@ -19,7 +19,7 @@ export const GrowthPoint = z.object({
   endpoints: z.number().int().nonnegative().nullable(),
   /** Rules per table, keyed `family/table`. */
   byTable: z.record(z.string(), z.number().int().nonnegative()),
-  longestChain: z.object({ rules: z.number().int().nonnegative() }).passthrough().nullable(),
+  longestChain: z.object({ rules: z.number().int().nonnegative() }).nullable(),
   /** Rules per chain, keyed `family/table/chain`, when the history was read with them. */
   byChain: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
