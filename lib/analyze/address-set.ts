@@ -47,9 +47,10 @@ const PARSED_MAX = 4096;
 
 /** `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `10.1.2.3`, `1.2.3.4-1.2.3.9`; null for anything else. */
 export function addressSetParse(text: string, family: IpFamily): AddressSet | null {
-  if (!text.includes('/') && !text.includes('-')) {
+  const host = family === 'ip' ? '/32' : '/128';
+  if ((!text.includes('/') || text.endsWith(host)) && !text.includes('-')) {
     // A single address: no bit arithmetic, and too many distinct ones to be worth remembering.
-    const v = addressParse(text, family);
+    const v = addressParse(text.endsWith(host) ? text.slice(0, -host.length) : text, family);
     return v === null ? null : { family, ranges: [[v, v]] };
   }
   const key = `${family} ${text}`;

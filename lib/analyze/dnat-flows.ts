@@ -160,7 +160,7 @@ function kubeChainsBelow(ev: IptEval, from: IptRule): IptChain[] {
     out.push(c);
     for (const r of c.rules) {
       const t = ev.index.targetChain(r);
-      if (t && !seen.has(t) && /^KUBE-(FW|EXT|SVC|SVL|XLB)-/.test(t.name)) {
+      if (t && !seen.has(t) && t.name.startsWith('KUBE-') && /^KUBE-(FW|EXT|SVC|SVL|XLB)-/.test(t.name)) {
         seen.add(t);
         queue.push(t);
       }
@@ -326,12 +326,13 @@ function noEndpointFlows(dump: IptablesDump, filter: { ev: IptEval; rules: KubeF
 }
 
 /** DNAT flows of one iptables dump. */
-export function iptDnatFlows(dump: IptablesDump): DnatFlow[] {
+/** DNAT flows of one iptables dump (`nat`: a walker of its nat table to share with other analyses). */
+export function iptDnatFlows(dump: IptablesDump, nat?: IptEval): DnatFlow[] {
   const table = dump.tables.find((t) => t.name === 'nat');
   const filter = kubeFilterRules(dump);
   const flows: DnatFlow[] = [];
   if (table) {
-    const ev = new IptEval(dump, table);
+    const ev = nat ?? new IptEval(dump, table);
     const taken = new Set<IptRule>();
     for (const f of findEntries(ev)) {
       if (taken.has(f.entry.rule)) continue;
@@ -429,10 +430,10 @@ export interface EntryCost {
  * What reaching each DNAT entry costs a new connection: the rules evaluated on its first way in
  * (each chain is scanned from its first rule to the one that jumps on). Without the flows' shares.
  */
-export function iptDnatEntryCosts(dump: IptablesDump): EntryCost[] {
+export function iptDnatEntryCosts(dump: IptablesDump, nat?: IptEval): EntryCost[] {
   const table = dump.tables.find((t) => t.name === 'nat');
   if (!table) return [];
-  const ev = new IptEval(dump, table);
+  const ev = nat ?? new IptEval(dump, table);
   return findEntries(ev).map((f) => {
     const p = f.paths[0]!;
     let rules = 0;

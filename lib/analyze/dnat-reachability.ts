@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { IpFamily } from '../model/common';
+import type { IptRule } from '../model/iptables';
 import type { NftExpr } from '../model/nftables';
 import type { Route } from '../model/iproute';
 import type { Snapshot } from '../model/snapshot';
@@ -54,11 +55,20 @@ function nftAddresses(e: NftExpr | undefined, out: string[]): void {
   else if (e.kind === 'map') nftAddresses(e.data, out);
 }
 
-function targetsOf(snapshot: Snapshot): Target[] {
+function isDnat(t: IptRule['target']): boolean {
+  return t !== null && 'options' in t && t.name === 'DNAT';
+}
+
+/** The DNAT targets of the snapshot; a family whose routes were not collected only says it has some. */
+function targetsOf(snapshot: Snapshot, notChecked: Set<IpFamily>): Target[] {
   const out: Target[] = [];
   for (const dump of snapshot.netfilter.iptables)
     for (const table of dump.tables) {
       if (table.name !== 'nat') continue;
+      if (!snapshot.routingFamilies.includes(dump.family)) {
+        if (table.chains.some((c) => c.rules.some((r) => isDnat(r.target)))) notChecked.add(dump.family);
+        continue;
+      }
       for (const chain of table.chains)
         for (const rule of chain.rules) {
           const t = rule.target;
@@ -134,13 +144,14 @@ function lookup(
 }
 
 export function dnatReachability(snapshot: Snapshot): DnatReachability {
-  const targets = targetsOf(snapshot);
+  const notChecked = new Set<IpFamily>();
+  const targets = targetsOf(snapshot, notChecked);
   const result: DnatReachability = { checked: 0, unroutable: [], notChecked: [] };
   const tables = new Map<IpFamily, TableRoutes[]>();
   const seen = new Map<string, { usable: boolean; refusal: string | null }>();
   for (const t of targets) {
     if (!snapshot.routingFamilies.includes(t.family)) {
-      if (!result.notChecked.includes(t.family)) result.notChecked.push(t.family);
+      notChecked.add(t.family);
       continue;
     }
     const value = addressParse(t.address, t.family);
@@ -157,5 +168,6 @@ export function dnatReachability(snapshot: Snapshot): DnatReachability {
     if (!usable)
       result.unroutable.push({ address: t.address, rule: t.rule(), reason: refusal ?? 'no route' });
   }
+  result.notChecked = [...notChecked].sort();
   return result;
 }

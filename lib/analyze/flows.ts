@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Snapshot } from '../model/snapshot';
 import { iptDnatFlows } from './dnat-flows';
 import { DnatFlow, SnatFlow } from './flow-model';
+import { IptEval } from './ipt-eval';
 import { nftFlows } from './nft-flows';
 import { iptSnatFlows } from './snat-flows';
 
@@ -27,8 +28,11 @@ export function snapshotFlows(snapshot: Snapshot): FlowsResult {
   const dnat: DnatFlow[] = [];
   const snat: SnatFlow[] = [];
   for (const dump of snapshot.netfilter.iptables) {
-    dnat.push(...iptDnatFlows(dump));
-    snat.push(...iptSnatFlows(dump));
+    const table = dump.tables.find((t) => t.name === 'nat');
+    // One walker of the nat table for both: its index and rule atoms are built once.
+    const nat = table ? new IptEval(dump, table) : undefined;
+    dnat.push(...iptDnatFlows(dump, nat));
+    snat.push(...iptSnatFlows(dump, nat));
   }
   const nft = nftFlows(snapshot);
   dnat.push(...nft.dnat);

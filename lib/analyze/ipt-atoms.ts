@@ -386,3 +386,19 @@ export function iptRuleSelects(rule: IptRule): boolean {
   }
   return false;
 }
+
+/**
+ * The rule's conditions are all ones a covers check can prove (no statistic, limit, recent check or
+ * module packetlens does not interpret), read from the rule without building its atoms.
+ */
+export function iptRuleProvable(rule: IptRule): boolean {
+  for (const m of rule.matches) {
+    if ('args' in m) return false;
+    if (m.name === 'statistic' || TIMED_MATCHES.has(m.name)) return false;
+    if (m.name === 'recent') {
+      const o = m.options as Options;
+      if (!o.set || o.set.negate || o.rcheck || o.update || o.remove) return false;
+    }
+  }
+  return true;
+}

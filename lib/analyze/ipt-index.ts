@@ -48,11 +48,8 @@ export interface IptTableIndex {
   referenced(): ReadonlySet<string>;
 }
 
-const indexes = new WeakMap<IptTable, IptTableIndex>();
-
+/** Built per analysis (not cached on the snapshot): each analysis pays for what it uses. */
 export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableIndex {
-  const known = indexes.get(table);
-  if (known) return known;
   const chains = new Map(table.chains.map((c) => [c.name, c]));
   const always = new Map<IptChain, boolean>();
   const may = new Map<IptChain, boolean>();
@@ -122,7 +119,6 @@ export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableInde
     chainMayDecide,
     referenced,
   };
-  indexes.set(table, index);
   return index;
 }
 

@@ -24,10 +24,7 @@ export interface FoundPath {
  * the dump jumps to (a restore payload such as kube-proxy's leaves its built-in jumps out).
  */
 export function iptRoots(ev: IptEval, hooks: readonly string[]): { chain: IptChain; builtin: boolean }[] {
-  const referenced = new Set<string>();
-  for (const chain of ev.table.chains)
-    for (const rule of chain.rules)
-      if (rule.target && 'chain' in rule.target) referenced.add(rule.target.name);
+  const referenced = ev.index.referenced();
   const builtin = new Set(builtinChains[ev.table.name] ?? []);
   const out: { chain: IptChain; builtin: boolean }[] = [];
   for (const name of hooks) {

@@ -40,15 +40,16 @@ function iptServices(dump: IptablesDump): KubeService[] {
   const chains = new Map<string, IptChain>(nat?.chains.map((c) => [c.name, c]) ?? []);
   const named = new Set<string>();
   for (const chain of nat?.chains ?? []) {
-    const kind = kubeIptChainParse(chain.name)?.kind;
-    if (kind !== 'SVC' && kind !== 'SVL') continue;
+    // A prefix test first: most chains of a large node are KUBE-SEP chains.
+    if (!chain.name.startsWith('KUBE-SVC-') && !chain.name.startsWith('KUBE-SVL-')) continue;
+    if (!kubeIptChainParse(chain.name)) continue;
     let service: string | null = null;
     const endpoints: string[] = [];
     for (const rule of chain.rules) {
       const c = commentOf(rule);
       service ??= c ? (kubeCommentParse(c)?.service ?? null) : null;
       const target = rule.target && 'chain' in rule.target ? chains.get(rule.target.name) : undefined;
-      if (!target || kubeIptChainParse(target.name)?.kind !== 'SEP') continue;
+      if (!target || !target.name.startsWith('KUBE-SEP-')) continue;
       for (const r of target.rules) {
         const to = dnatTo(r);
         if (to !== null && !endpoints.includes(to)) endpoints.push(to);

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import type { IptablesDump, IptChain, IptTable } from '../model/iptables';
+import type { IptablesDump, IptChain, IptRule, IptTable } from '../model/iptables';
 import type { NftChain, NftExpr, NftRule, NftStmt, NftTable } from '../model/nftables';
 import type { Snapshot } from '../model/snapshot';
 import type { Atom } from './atoms';
 import { atomsCover } from './atoms';
-import { iptRuleAtoms } from './ipt-atoms';
+import { iptRuleAtoms, iptRuleProvable } from './ipt-atoms';
+import type { IptTableIndex } from './ipt-index';
 import { iptRuleEndsChain, iptTableIndex } from './ipt-index';
 import { nftRuleAtoms } from './nft-atoms';
 import { RuleRef, iptRuleRef, nftRuleRef } from './rule-ref';
@@ -48,7 +49,8 @@ const MAX_CANDIDATES = 512;
 
 interface Item<R> {
   rule: R;
-  atoms: Atom[];
+  /** Built when first read: most rules of a large node never need theirs. */
+  readonly atoms: Atom[];
   /** Ends the chain for what it matches, and its conditions are all provable ones. */
   canShadow: boolean;
   key: string;
@@ -94,6 +96,10 @@ class PrefixIndex<R> {
   private readonly byLength = new Map<string, Map<bigint, Item<R>[]>>();
   private readonly lengths: [string, number][] = [];
 
+  get empty(): boolean {
+    return this.lengths.length === 0;
+  }
+
   add(prefix: [string, number, bigint], item: Item<R>): void {
     const [family, len, network] = prefix;
     const key = `${family}/${len}`;
@@ -131,9 +137,11 @@ function chainShadowing<R>(items: readonly Item<R>[]): ChainResult<R> {
   const pairs: ChainResult<R>['pairs'] = [];
   let skipped = 0;
 
-  for (const b of items) {
+  for (let i = 0; i < items.length; i++) {
+    const b = items[i]!;
     const first = seen.get(b.key);
     if (first) pairs.push({ kind: 'duplicate', rule: b.rule, by: first.rule, unknown: [] });
+    else if (!generic.length && byDst.empty && bySrc.empty) seen.set(b.key, b);
     else {
       seen.set(b.key, b);
       const hasUnknown = b.atoms.some((a) => a.kind === 'unknown');
@@ -165,7 +173,8 @@ function chainShadowing<R>(items: readonly Item<R>[]): ChainResult<R> {
           unknown: b.atoms.filter((a) => a.kind === 'unknown').map((a) => a.text),
         });
     }
-    if (!b.canShadow) continue;
+    // The last rule has nothing after it to shadow.
+    if (!b.canShadow || i === items.length - 1) continue;
     const dst = prefixOf(b.atoms, 'dst');
     const src = dst === null ? prefixOf(b.atoms, 'src') : null;
     if (dst !== null) byDst.add(dst, b);
@@ -177,20 +186,31 @@ function chainShadowing<R>(items: readonly Item<R>[]): ChainResult<R> {
 
 const UNPROVABLE = new Set<Atom['kind']>(['chance', 'stateful', 'unknown']);
 
-function iptItems(dump: IptablesDump, table: IptTable, chain: IptChain): Item<number>[] {
-  const index = iptTableIndex(dump, table);
-  return chain.rules.map((rule, i) => {
-    const atoms = iptRuleAtoms(rule, dump.family);
-    return {
-      rule: i,
-      atoms,
-      canShadow: iptRuleEndsChain(index, rule) && !atoms.some((a) => UNPROVABLE.has(a.kind)),
-      // Within one chain the text differs only where the rules do (`-I CHAIN N` payload lines aside).
-      key: rule.text.startsWith('-A ')
-        ? rule.text
-        : rule.text.replace(/^-I \S+(?: \d+)?/, `-A ${chain.name}`),
-    };
-  });
+class IptItem implements Item<number> {
+  private atomsMemo: Atom[] | undefined;
+  readonly canShadow: boolean;
+  readonly key: string;
+
+  constructor(
+    private readonly r: IptRule,
+    private readonly family: IptablesDump['family'],
+    readonly rule: number,
+    index: IptTableIndex,
+    chainName: string,
+  ) {
+    // Decided from the rule itself, without its atoms: a statistic, limit, recent check or unknown module cannot shadow.
+    this.canShadow = iptRuleEndsChain(index, r) && iptRuleProvable(r);
+    // Within one chain the text differs only where the rules do (`-I CHAIN N` payload lines aside).
+    this.key = r.text.startsWith('-A ') ? r.text : r.text.replace(/^-I \S+(?: \d+)?/, `-A ${chainName}`);
+  }
+
+  get atoms(): Atom[] {
+    return (this.atomsMemo ??= iptRuleAtoms(this.r, this.family));
+  }
+}
+
+function iptItems(dump: IptablesDump, index: IptTableIndex, chain: IptChain): Item<number>[] {
+  return chain.rules.map((rule, i) => new IptItem(rule, dump.family, i, index, chain.name));
 }
 
 const ENDING_VERDICTS = new Set(['accept', 'drop', 'return', 'goto', 'queue']);
@@ -255,8 +275,9 @@ export function iptChainShadowing(
   dump: IptablesDump,
   table: IptTable,
   chain: IptChain,
+  index: IptTableIndex = iptTableIndex(dump, table),
 ): { findings: ShadowFinding[]; skipped: number } {
-  const { pairs, skipped } = chainShadowing(iptItems(dump, table, chain));
+  const { pairs, skipped } = chainShadowing(iptItems(dump, index, chain));
   const ref = (i: number) => iptRuleRef(dump, table, chain, chain.rules[i]!);
   return {
     findings: pairs.map((p) => ({ kind: p.kind, rule: ref(p.rule), by: ref(p.by), unknown: p.unknown })),
@@ -285,13 +306,15 @@ export function snapshotShadowing(snapshot: Snapshot): ShadowingResult {
   const findings: ShadowFinding[] = [];
   const bounded: ShadowingResult['bounded'] = [];
   for (const dump of snapshot.netfilter.iptables)
-    for (const table of dump.tables)
+    for (const table of dump.tables) {
+      const index = iptTableIndex(dump, table);
       for (const chain of table.chains) {
-        const r = iptChainShadowing(dump, table, chain);
+        const r = iptChainShadowing(dump, table, chain, index);
         findings.push(...r.findings);
         if (r.skipped)
           bounded.push({ family: dump.family, table: table.name, chain: chain.name, skipped: r.skipped });
       }
+    }
   for (const table of snapshot.netfilter.nftables?.tables ?? []) {
     if (table.managedBy === 'iptables-nft') continue;
     for (const chain of table.chains) {

@@ -47,13 +47,16 @@ interface MarkSetter {
 }
 
 /** MARK rules of the dump (nat and mangle) that leave `value/mask` set, and who sends packets to them. */
-function markSources(dump: IptablesDump, marks: readonly Atom[]): MarkSource[] {
+function markSources(dump: IptablesDump, marks: readonly Atom[], nat: IptEval): MarkSource[] {
+  const wanted = marks.filter(
+    (m): m is Atom & { kind: 'mark' } => m.kind === 'mark' && !m.negate && m.dim === 'mark',
+  );
+  if (!wanted.length) return [];
+  const tables = dump.tables.filter((t) => t.name === 'nat' || t.name === 'mangle');
   const out: MarkSource[] = [];
-  for (const m of marks) {
-    if (m.kind !== 'mark' || m.negate || m.dim !== 'mark') continue;
+  for (const m of wanted) {
     const setters: MarkSetter[] = [];
-    for (const table of dump.tables) {
-      if (table.name !== 'nat' && table.name !== 'mangle') continue;
+    for (const table of tables)
       for (const chain of table.chains)
         for (const rule of chain.rules) {
           const t = rule.target;
@@ -65,13 +68,12 @@ function markSources(dump: IptablesDump, marks: readonly Atom[]): MarkSource[] {
             : o.orMark !== undefined && (o.orMark.value & m.mask) >>> 0 === m.mask && m.value === m.mask;
           if (sets) setters.push({ chain, rule, table });
         }
-    }
     if (!setters.length) continue;
     let jumps = 0;
     const examples: RuleRef[] = [];
     const setBy: RuleRef[] = [];
     for (const s of setters) {
-      const ev = new IptEval(dump, s.table);
+      const ev = s.table.name === 'nat' ? nat : new IptEval(dump, s.table);
       setBy.push(ev.ref(s.chain, s.rule));
       for (const chain of s.table.chains)
         for (const rule of chain.rules)
@@ -93,10 +95,10 @@ function ownerOf(chains: readonly string[]): SnatFlow['owner'] {
 }
 
 /** SNAT / MASQUERADE flows of one iptables dump. */
-export function iptSnatFlows(dump: IptablesDump): SnatFlow[] {
+export function iptSnatFlows(dump: IptablesDump, nat?: IptEval): SnatFlow[] {
   const table = dump.tables.find((t) => t.name === 'nat');
   if (!table) return [];
-  const ev = new IptEval(dump, table);
+  const ev = nat ?? new IptEval(dump, table);
   const pathsOf = iptPathsFinder(ev, isSnat);
   const found = new Map<
     IptRule,
@@ -155,7 +157,7 @@ export function iptSnatFlows(dump: IptablesDump): SnatFlow[] {
       catch: catchOf(all),
       paths,
       exempt,
-      marks: markSources(dump, all),
+      marks: markSources(dump, all, ev),
       owner: ownerOf(f.paths.flatMap((p) => p.path.map((l) => l.chain.name))),
       notes,
     });
