@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PreparedSnapshot } from '../store/prepared-snapshot';
 import type { HostFailure } from '../store/store';
@@ -38,7 +40,19 @@ interface Thread {
   job: Job | null;
 }
 
-const workerUrl = new URL('./parse-worker.mjs', import.meta.url);
+/**
+ * The worker script, found at run time rather than traced by a bundler (Next would try to bundle
+ * tsx and esbuild's binary): beside this module when it runs from source (CLI, tests), else under
+ * the working directory, where the dashboard's server runs.
+ */
+function workerFile(): string {
+  const dir: string | undefined = import.meta.dirname;
+  const beside = dir ? path.join(/*turbopackIgnore: true*/ dir, workerScript) : null;
+  if (beside && existsSync(beside)) return beside;
+  return path.resolve(/*turbopackIgnore: true*/ process.cwd(), 'collector', 'collect', workerScript);
+}
+
+const workerScript = 'parse-worker.mjs';
 
 export function parsePool(size: number): ParsePool {
   const queue: Job[] = [];
@@ -47,7 +61,7 @@ export function parsePool(size: number): ParsePool {
   let closed = false;
 
   const threadStart = (): Thread => {
-    const thread: Thread = { worker: new Worker(workerUrl), job: null };
+    const thread: Thread = { worker: new Worker(workerFile()), job: null };
     const { worker } = thread;
     worker.on('message', (reply: ParseReply) => {
       const job = thread.job;
