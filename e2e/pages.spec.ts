@@ -1,11 +1,10 @@
 import { testIds } from '@/components/test-ids';
 import { axeViolations, expect, test } from './fixtures';
 
-// Views that need the simulator or the analyses say so, with no made-up data.
+// Views that need the analyses say so, with no made-up data (Life of a packet: trace.spec.ts).
 for (const [url, name, heading, needs] of [
   ['/diff', 'diff', 'Diff', 'analyses'],
   ['/nat', 'nat', 'NAT flows', 'analyses'],
-  ['/trace', 'trace', 'Life of a packet', 'simulator'],
   ['/warnings', 'warnings', 'Warnings & growth', 'analyses'],
 ] as const) {
   test(`${heading} is in the navigation and says it needs the ${needs}`, async ({

@@ -27,6 +27,13 @@ test('tracing a pod to a service shows every endpoint path, the DNAT step and th
   expect(consoleErrors).toEqual([]);
 });
 
+test('Life of a packet is in the navigation', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId(testIds.appNav).getByRole('link', { name: 'Life of a packet' }).click();
+  await expect(page).toHaveURL('/trace');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Life of a packet');
+});
+
 test('step-through explains each step, and the link reproduces the query', async ({ visit, page }) => {
   await visit(query, 'trace-step-through');
   await page.getByLabel(/Step through/).check();
