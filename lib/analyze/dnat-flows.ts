@@ -86,6 +86,10 @@ function unselectedIn(ev: IptEval, chain: IptChain, entriesOf: (c: IptChain) => 
   return out;
 }
 
+function sameAtoms(a: readonly Atom[], b: readonly Atom[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** Conditions a flow's rules may take for granted: all but shares. */
 function guaranteed(atoms: readonly Atom[]): Atom[] {
   return atoms.filter((a) => a.kind !== 'chance');
@@ -355,7 +359,7 @@ function buildFlow(ev: IptEval, f: FoundEntry, group: RuleLoc[], filterRules: Ku
   const paths: FlowPath[] = f.paths.map((p, i) => ({
     start: p.start,
     rules: p.path.map((l) => ev.ref(l.chain, l.rule)),
-    catch: f.paths.length === 1 ? flowCatch : catchOf(pathAtoms[i]!),
+    catch: sameAtoms(pathAtoms[i]!, ctx) ? flowCatch : catchOf(pathAtoms[i]!),
   }));
   const entryRef = ev.ref(f.entry.chain, f.entry.rule);
   const owner = ownerOf(ev, f);

@@ -54,20 +54,29 @@ function markSources(dump: IptablesDump, marks: readonly Atom[], nat: IptEval): 
   if (!wanted.length) return [];
   const tables = dump.tables.filter((t) => t.name === 'nat' || t.name === 'mangle');
   const out: MarkSource[] = [];
+  // One pass over the rules: the MARK rules, and how many rules jump to each chain.
+  const markRules: MarkSetter[] = [];
+  const jumpsTo = new Map<string, number>();
+  for (const table of tables)
+    for (const chain of table.chains)
+      for (const rule of chain.rules) {
+        const t = rule.target;
+        if (!t) continue;
+        if ('chain' in t) {
+          const key = `${table.name} ${t.name}`;
+          jumpsTo.set(key, (jumpsTo.get(key) ?? 0) + 1);
+        } else if ('options' in t && t.name === 'MARK') markRules.push({ chain, rule, table });
+      }
   for (const m of wanted) {
-    const setters: MarkSetter[] = [];
-    for (const table of tables)
-      for (const chain of table.chains)
-        for (const rule of chain.rules) {
-          const t = rule.target;
-          if (!t || !('options' in t) || t.name !== 'MARK') continue;
-          const o = t.options;
-          const set = o.setXmark?.value ?? o.setMark?.value;
-          const sets = set
-            ? ((set.mask ?? 0xffffffff) & m.mask) >>> 0 === m.mask && (set.value & m.mask) >>> 0 === m.value
-            : o.orMark !== undefined && (o.orMark.value & m.mask) >>> 0 === m.mask && m.value === m.mask;
-          if (sets) setters.push({ chain, rule, table });
-        }
+    const setters = markRules.filter(({ rule }) => {
+      const t = rule.target!;
+      if (!('options' in t) || t.name !== 'MARK') return false;
+      const o = t.options;
+      const set = o.setXmark?.value ?? o.setMark?.value;
+      return set
+        ? ((set.mask ?? 0xffffffff) & m.mask) >>> 0 === m.mask && (set.value & m.mask) >>> 0 === m.value
+        : o.orMark !== undefined && (o.orMark.value & m.mask) >>> 0 === m.mask && m.value === m.mask;
+    });
     if (!setters.length) continue;
     let jumps = 0;
     const examples: RuleRef[] = [];
@@ -75,11 +84,13 @@ function markSources(dump: IptablesDump, marks: readonly Atom[], nat: IptEval): 
     for (const s of setters) {
       const ev = s.table.name === 'nat' ? nat : new IptEval(dump, s.table);
       setBy.push(ev.ref(s.chain, s.rule));
-      for (const chain of s.table.chains)
+      jumps += jumpsTo.get(`${s.table.name} ${s.chain.name}`) ?? 0;
+      // The first few rules that jump there, in dump order.
+      search: for (const chain of s.table.chains)
         for (const rule of chain.rules)
           if (rule.target && 'chain' in rule.target && rule.target.name === s.chain.name) {
-            jumps++;
-            if (examples.length < MAX_EXAMPLES) examples.push(ev.ref(chain, rule));
+            examples.push(ev.ref(chain, rule));
+            if (examples.length >= MAX_EXAMPLES) break search;
           }
     }
     out.push({ mark: m.cond.value, setBy, jumps, examples });
