@@ -3,11 +3,11 @@ import type { Atom } from './atoms';
 import { atomsCover } from './atoms';
 import type { EvalRule } from './flow-eval';
 import { flowBranches } from './flow-eval';
-import type { Branch, DnatFlow, FlowOwner, FlowPath, KubeServiceKind } from './flow-model';
-import { catchOf } from './flow-model';
+import type { DnatFlow, FlowOwner, FlowPath, KubeServiceKind } from './flow-model';
+import { catchOf, noEndpointsBranch } from './flow-model';
 import { IptEval } from './ipt-eval';
 import { iptRuleSelects } from './ipt-atoms';
-import { iptTargetEffect } from './ipt-index';
+import { iptRuleComment, iptTargetEffect } from './ipt-index';
 import type { RuleLoc } from './ipt-paths';
 import { commonAtoms, iptRoots } from './ipt-paths';
 import { kubeCommentParse, kubeIptChainParse, type KubeComment } from './kube-proxy-names';
@@ -144,12 +144,6 @@ function entryGroup(ev: IptEval, f: FoundEntry, taken: Set<IptRule>): RuleLoc[] 
   return group;
 }
 
-function commentOf(rule: IptRule): string | null {
-  for (const m of rule.matches)
-    if (m.name === 'comment' && 'options' in m) return m.options.comment?.value ?? null;
-  return null;
-}
-
 /**
  * kube-proxy's per-service chains below the entry (KUBE-FW, KUBE-EXT, KUBE-SVC, KUBE-SVL, KUBE-XLB),
  * breadth first; endpoint chains (KUBE-SEP) are not needed to name the flow's owner.
@@ -181,7 +175,7 @@ function kubeOwner(ev: IptEval, f: FoundEntry): FlowOwner | null {
   const inKube = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES'].includes(chainName);
   if (!inKube && !targetKind) return null;
   const below = kubeChainsBelow(ev, entry);
-  const comment = commentOf(entry);
+  const comment = iptRuleComment(entry);
   const parsed: KubeComment | null = comment ? kubeCommentParse(comment) : null;
   let kind: KubeServiceKind;
   if (chainName === 'KUBE-NODEPORTS') kind = 'NodePort';
@@ -196,7 +190,7 @@ function kubeOwner(ev: IptEval, f: FoundEntry): FlowOwner | null {
   for (const c of below) {
     if (service) break;
     for (const r of c.rules) {
-      const p = commentOf(r);
+      const p = iptRuleComment(r);
       const k = p ? kubeCommentParse(p) : null;
       if (k) {
         service = k.service;
@@ -209,7 +203,8 @@ function kubeOwner(ev: IptEval, f: FoundEntry): FlowOwner | null {
     below.some((c) => c.name.startsWith('KUBE-SVL-') || c.name.startsWith('KUBE-XLB-')) ||
     below.some(
       (c) =>
-        c.name.startsWith('KUBE-EXT-') && c.rules.some((r) => /^pod traffic for /.test(commentOf(r) ?? '')),
+        c.name.startsWith('KUBE-EXT-') &&
+        c.rules.some((r) => /^pod traffic for /.test(iptRuleComment(r) ?? '')),
     );
   return {
     kind: 'kube-proxy',
@@ -230,7 +225,7 @@ function ownerOf(ev: IptEval, f: FoundEntry): FlowOwner {
   const cni = chains.find((c) => c.startsWith('CNI-DN-') || c === 'CNI-HOSTPORT-DNAT');
   if (cni) {
     const dnatRule = f.paths[0]!.path.find((l) => l.chain.name === 'CNI-HOSTPORT-DNAT')?.rule;
-    const m = /name: "([^"]*)" id: "([^"]*)"/.exec((dnatRule && commentOf(dnatRule)) ?? '');
+    const m = /name: "([^"]*)" id: "([^"]*)"/.exec((dnatRule && iptRuleComment(dnatRule)) ?? '');
     const dn = f.paths[0]!.path.find((l) => l.chain.name.startsWith('CNI-DN-'))?.chain.name;
     return { kind: 'cni-hostport', chain: dn ?? cni, network: m?.[1] ?? null, containerId: m?.[2] ?? null };
   }
@@ -263,7 +258,7 @@ function kubeFilterRules(dump: IptablesDump): { ev: IptEval; rules: KubeFilterRu
     for (const rule of chain?.rules ?? []) {
       const t = rule.target;
       if (!t || !('options' in t) || (t.name !== 'DROP' && t.name !== 'REJECT')) continue;
-      const comment = commentOf(rule);
+      const comment = iptRuleComment(rule);
       rules.push({
         ref: ev.ref(chain!, rule),
         atoms: [...ev.atoms(chain!, rule)],
@@ -297,15 +292,7 @@ function noEndpointFlows(dump: IptablesDump, filter: { ev: IptEval; rules: KubeF
           ? 'NodePort'
           : 'External';
     const why = `no ${r.comment.role === 'no-local-endpoints' ? 'local ' : ''}endpoints: ${r.verdict === 'drop' ? 'dropped' : 'rejected'} by ${ruleRefLabel(r.ref)}`;
-    const branch: Branch = {
-      when: [],
-      endpoints: [],
-      outcomes: [{ kind: r.verdict, probability: { value: 1, fraction: '1' }, rule: r.ref, detail: why }],
-      endpointSum: { value: 0, fraction: '0' },
-      why: [why],
-      marks: [],
-      affinity: null,
-    };
+    const branch = noEndpointsBranch(r.verdict, r.ref, why);
     const c = catchOf(r.atoms);
     out.push({
       id: flowId(dump, filter.ev.table, r.ref),
