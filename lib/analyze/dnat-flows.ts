@@ -148,6 +148,8 @@ function entryGroup(ev: IptEval, f: FoundEntry, taken: Set<IptRule>): RuleLoc[] 
  * kube-proxy's per-service chains below the entry (KUBE-FW, KUBE-EXT, KUBE-SVC, KUBE-SVL, KUBE-XLB),
  * breadth first; endpoint chains (KUBE-SEP) are not needed to name the flow's owner.
  */
+const KUBE_SERVICE_CHAIN = /^KUBE-(FW|EXT|SVC|SVL|XLB)-/;
+
 function kubeChainsBelow(ev: IptEval, from: IptRule): IptChain[] {
   const out: IptChain[] = [];
   const first = ev.index.targetChain(from);
@@ -157,8 +159,11 @@ function kubeChainsBelow(ev: IptEval, from: IptRule): IptChain[] {
     const c = queue.shift()!;
     out.push(c);
     for (const r of c.rules) {
+      // By name first: most rules here go to endpoint (KUBE-SEP) chains, not worth a lookup.
+      const name = r.target && 'chain' in r.target ? r.target.name : '';
+      if (!KUBE_SERVICE_CHAIN.test(name)) continue;
       const t = ev.index.targetChain(r);
-      if (t && !seen.has(t) && t.name.startsWith('KUBE-') && /^KUBE-(FW|EXT|SVC|SVL|XLB)-/.test(t.name)) {
+      if (t && !seen.has(t)) {
         seen.add(t);
         queue.push(t);
       }

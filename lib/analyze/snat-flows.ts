@@ -54,18 +54,12 @@ function markSources(dump: IptablesDump, marks: readonly Atom[], nat: IptEval): 
   if (!wanted.length) return [];
   const tables = dump.tables.filter((t) => t.name === 'nat' || t.name === 'mangle');
   const out: MarkSource[] = [];
-  // One pass over the rules: the MARK rules, and how many rules jump to each chain.
   const markRules: MarkSetter[] = [];
-  const jumpsTo = new Map<string, number>();
   for (const table of tables)
     for (const chain of table.chains)
       for (const rule of chain.rules) {
         const t = rule.target;
-        if (!t) continue;
-        if ('chain' in t) {
-          const key = `${table.name} ${t.name}`;
-          jumpsTo.set(key, (jumpsTo.get(key) ?? 0) + 1);
-        } else if ('options' in t && t.name === 'MARK') markRules.push({ chain, rule, table });
+        if (t && 'options' in t && t.name === 'MARK') markRules.push({ chain, rule, table });
       }
   for (const m of wanted) {
     const setters = markRules.filter(({ rule }) => {
@@ -81,16 +75,19 @@ function markSources(dump: IptablesDump, marks: readonly Atom[], nat: IptEval): 
     let jumps = 0;
     const examples: RuleRef[] = [];
     const setBy: RuleRef[] = [];
+    const counted = new Set<IptChain>();
     for (const s of setters) {
       const ev = s.table.name === 'nat' ? nat : new IptEval(dump, s.table);
       setBy.push(ev.ref(s.chain, s.rule));
-      jumps += jumpsTo.get(`${s.table.name} ${s.chain.name}`) ?? 0;
-      // The first few rules that jump there, in dump order.
-      search: for (const chain of s.table.chains)
+      if (counted.has(s.chain)) continue;
+      counted.add(s.chain);
+      // Setter chains are few (KUBE-MARK-MASQ): a pass each, comparing names, beats counting every jump.
+      for (const chain of s.table.chains)
         for (const rule of chain.rules)
           if (rule.target && 'chain' in rule.target && rule.target.name === s.chain.name) {
-            examples.push(ev.ref(chain, rule));
-            if (examples.length >= MAX_EXAMPLES) break search;
+            jumps++;
+            // The first few rules that jump there, in dump order.
+            if (examples.length < MAX_EXAMPLES) examples.push(ev.ref(chain, rule));
           }
     }
     out.push({ mark: m.cond.value, setBy, jumps, examples });
