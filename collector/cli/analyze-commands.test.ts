@@ -11,18 +11,11 @@ import { WarningsResult } from '../../lib/analyze/warnings';
 import { corpusDir } from '../../lib/testing/corpus.test-support';
 import { sampleSnapshot } from '../store/sample-kube-proxy';
 import { openStore } from '../store/sqlite-store';
-import { main } from './main';
+import { cli } from './cli-test-support';
 
 const repo = path.resolve(__dirname, '../..');
 const work = mkdtempSync(path.join(tmpdir(), 'packetlens-analyze-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => (out += `${s}\n`), stderr: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
 
 async function imported(name: string, ...files: string[]): Promise<string> {
   const out = path.join(work, `${name}.snapshot.json`);

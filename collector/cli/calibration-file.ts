@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { RestoreCalibration, defaultRestoreCalibration } from '../../lib/analyze/restore-calibration';
-import { CliError } from './cli-error';
+import { readJsonFile } from './json-file';
 
 /** Where `npm run bench:analyze` writes the restore timings it measured on this machine. */
 export const defaultCalibrationFile = './data/restore-calibration.json';
@@ -13,19 +12,5 @@ export const defaultCalibrationFile = './data/restore-calibration.json';
 export async function readCalibration(file: string | undefined): Promise<RestoreCalibration> {
   const path = file ?? (existsSync(defaultCalibrationFile) ? defaultCalibrationFile : null);
   if (path === null) return defaultRestoreCalibration;
-  const text = await readFile(path, 'utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`${path}: not JSON: ${(e as Error).message}`);
-  }
-  const parsed = RestoreCalibration.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CliError(
-      `${path}: not a restore calibration: field ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
-  }
-  return parsed.data;
+  return readJsonFile(path, RestoreCalibration, 'a restore calibration');
 }

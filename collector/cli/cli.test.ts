@@ -4,18 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Snapshot } from '../../lib/model/snapshot';
-import { main } from './main';
+import { cli } from './cli-test-support';
 
 const repo = path.resolve(__dirname, '../..');
 const work = mkdtempSync(path.join(tmpdir(), 'packetlens-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => (out += `${s}\n`), stderr: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
 
 function write(name: string, text: string): string {
   const file = path.join(work, name);

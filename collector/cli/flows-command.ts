@@ -97,8 +97,9 @@ export async function flowsCommand(argv: string[], stdout: (s: string) => void):
   }
   if (values.json) return stdout(JSON.stringify(result, null, 2));
   const s = result.summary;
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   const lines = [
-    `host ${result.host}: ${s.dnatFlows} DNAT flows (${s.services} kube-proxy services, ${s.endpoints} endpoints), ${s.snatFlows} SNAT flows; ${s.incomplete} flows with shares that do not add up to 1`,
+    `host ${result.host}: ${plural(s.dnatFlows, 'DNAT flow')} (${plural(s.services, 'kube-proxy service')}, ${plural(s.endpoints, 'endpoint')}), ${plural(s.snatFlows, 'SNAT flow')}; ${s.incomplete} with shares that do not add up to 1`,
   ];
   for (const f of result.dnat) lines.push('', ...dnatLines(f));
   for (const f of result.snat) lines.push('', ...snatLines(f));

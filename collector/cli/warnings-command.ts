@@ -55,7 +55,7 @@ export async function warningsCommand(argv: string[], stdout: (s: string) => voi
   const m = result.measurements;
   lines.push(
     '',
-    `measured: ${number(m.rulesTotal)} rules, ${m.services} kube-proxy services, ${m.endpoints} endpoints`,
+    `measured: ${number(m.rulesTotal)} rules, ${number(m.services)} kube-proxy services, ${number(m.endpoints)} endpoints`,
   );
   for (const d of m.dumps)
     lines.push(

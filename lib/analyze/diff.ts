@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { IptablesDump } from '../model/iptables';
 import { Route } from '../model/iproute';
-import type { NftExpr, NftRule, NftTable } from '../model/nftables';
+import type { NftExpr, NftTable } from '../model/nftables';
 import type { Snapshot } from '../model/snapshot';
 import { nftTableRenderContext, renderNftExpr } from '../nftables/render-text';
 import { chainRenames } from './chain-rename';
 import { KubeService, kubeServices } from './kube-services';
 import { kubeIptChainPattern, kubeNftChainPattern } from './kube-proxy-names';
-import { RuleRef, iptRuleRef, nftRuleRef } from './rule-ref';
+import { RuleRef, iptRuleRef, nftRuleKey, nftRuleRef } from './rule-ref';
 import { movedIndexes } from './sequence-moves';
 
 /**
@@ -137,17 +137,13 @@ class IptChainView implements ChainView {
 }
 
 /** A rule's statements as JSON with counter values left out. */
-function nftKey(rule: NftRule): string {
-  return JSON.stringify(rule.stmts, (k, v: unknown) => (k === 'packets' || k === 'bytes' ? undefined : v));
-}
-
 class NftChainView implements ChainView {
   readonly keys: string[];
   constructor(
     private readonly table: NftTable,
     private readonly chain: NftTable['chains'][number],
   ) {
-    this.keys = chain.rules.map(nftKey);
+    this.keys = chain.rules.map(nftRuleKey);
   }
   get name(): string {
     return this.chain.name;

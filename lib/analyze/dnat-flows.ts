@@ -3,11 +3,11 @@ import type { Atom } from './atoms';
 import { atomsCover } from './atoms';
 import type { EvalRule } from './flow-eval';
 import { flowBranches } from './flow-eval';
-import type { Branch, DnatFlow, FlowOwner, FlowPath, KubeServiceKind } from './flow-model';
-import { catchOf } from './flow-model';
+import type { DnatFlow, FlowOwner, FlowPath, KubeServiceKind } from './flow-model';
+import { catchOf, noEndpointsBranch } from './flow-model';
 import { IptEval } from './ipt-eval';
 import { iptRuleSelects } from './ipt-atoms';
-import { iptTargetEffect } from './ipt-index';
+import { iptRuleComment, iptTargetEffect } from './ipt-index';
 import type { RuleLoc } from './ipt-paths';
 import { commonAtoms, iptRoots } from './ipt-paths';
 import { kubeCommentParse, kubeIptChainParse, type KubeComment } from './kube-proxy-names';
@@ -86,6 +86,10 @@ function unselectedIn(ev: IptEval, chain: IptChain, entriesOf: (c: IptChain) => 
   return out;
 }
 
+function sameAtoms(a: readonly Atom[], b: readonly Atom[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** Conditions a flow's rules may take for granted: all but shares. */
 function guaranteed(atoms: readonly Atom[]): Atom[] {
   return atoms.filter((a) => a.kind !== 'chance');
@@ -140,16 +144,12 @@ function entryGroup(ev: IptEval, f: FoundEntry, taken: Set<IptRule>): RuleLoc[] 
   return group;
 }
 
-function commentOf(rule: IptRule): string | null {
-  for (const m of rule.matches)
-    if (m.name === 'comment' && 'options' in m) return m.options.comment?.value ?? null;
-  return null;
-}
-
 /**
  * kube-proxy's per-service chains below the entry (KUBE-FW, KUBE-EXT, KUBE-SVC, KUBE-SVL, KUBE-XLB),
  * breadth first; endpoint chains (KUBE-SEP) are not needed to name the flow's owner.
  */
+const KUBE_SERVICE_CHAIN = /^KUBE-(FW|EXT|SVC|SVL|XLB)-/;
+
 function kubeChainsBelow(ev: IptEval, from: IptRule): IptChain[] {
   const out: IptChain[] = [];
   const first = ev.index.targetChain(from);
@@ -159,8 +159,11 @@ function kubeChainsBelow(ev: IptEval, from: IptRule): IptChain[] {
     const c = queue.shift()!;
     out.push(c);
     for (const r of c.rules) {
+      // By name first: most rules here go to endpoint (KUBE-SEP) chains, not worth a lookup.
+      const name = r.target && 'chain' in r.target ? r.target.name : '';
+      if (!KUBE_SERVICE_CHAIN.test(name)) continue;
       const t = ev.index.targetChain(r);
-      if (t && !seen.has(t) && t.name.startsWith('KUBE-') && /^KUBE-(FW|EXT|SVC|SVL|XLB)-/.test(t.name)) {
+      if (t && !seen.has(t)) {
         seen.add(t);
         queue.push(t);
       }
@@ -177,7 +180,7 @@ function kubeOwner(ev: IptEval, f: FoundEntry): FlowOwner | null {
   const inKube = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES'].includes(chainName);
   if (!inKube && !targetKind) return null;
   const below = kubeChainsBelow(ev, entry);
-  const comment = commentOf(entry);
+  const comment = iptRuleComment(entry);
   const parsed: KubeComment | null = comment ? kubeCommentParse(comment) : null;
   let kind: KubeServiceKind;
   if (chainName === 'KUBE-NODEPORTS') kind = 'NodePort';
@@ -192,7 +195,7 @@ function kubeOwner(ev: IptEval, f: FoundEntry): FlowOwner | null {
   for (const c of below) {
     if (service) break;
     for (const r of c.rules) {
-      const p = commentOf(r);
+      const p = iptRuleComment(r);
       const k = p ? kubeCommentParse(p) : null;
       if (k) {
         service = k.service;
@@ -205,7 +208,8 @@ function kubeOwner(ev: IptEval, f: FoundEntry): FlowOwner | null {
     below.some((c) => c.name.startsWith('KUBE-SVL-') || c.name.startsWith('KUBE-XLB-')) ||
     below.some(
       (c) =>
-        c.name.startsWith('KUBE-EXT-') && c.rules.some((r) => /^pod traffic for /.test(commentOf(r) ?? '')),
+        c.name.startsWith('KUBE-EXT-') &&
+        c.rules.some((r) => /^pod traffic for /.test(iptRuleComment(r) ?? '')),
     );
   return {
     kind: 'kube-proxy',
@@ -226,7 +230,7 @@ function ownerOf(ev: IptEval, f: FoundEntry): FlowOwner {
   const cni = chains.find((c) => c.startsWith('CNI-DN-') || c === 'CNI-HOSTPORT-DNAT');
   if (cni) {
     const dnatRule = f.paths[0]!.path.find((l) => l.chain.name === 'CNI-HOSTPORT-DNAT')?.rule;
-    const m = /name: "([^"]*)" id: "([^"]*)"/.exec((dnatRule && commentOf(dnatRule)) ?? '');
+    const m = /name: "([^"]*)" id: "([^"]*)"/.exec((dnatRule && iptRuleComment(dnatRule)) ?? '');
     const dn = f.paths[0]!.path.find((l) => l.chain.name.startsWith('CNI-DN-'))?.chain.name;
     return { kind: 'cni-hostport', chain: dn ?? cni, network: m?.[1] ?? null, containerId: m?.[2] ?? null };
   }
@@ -259,7 +263,7 @@ function kubeFilterRules(dump: IptablesDump): { ev: IptEval; rules: KubeFilterRu
     for (const rule of chain?.rules ?? []) {
       const t = rule.target;
       if (!t || !('options' in t) || (t.name !== 'DROP' && t.name !== 'REJECT')) continue;
-      const comment = commentOf(rule);
+      const comment = iptRuleComment(rule);
       rules.push({
         ref: ev.ref(chain!, rule),
         atoms: [...ev.atoms(chain!, rule)],
@@ -293,15 +297,7 @@ function noEndpointFlows(dump: IptablesDump, filter: { ev: IptEval; rules: KubeF
           ? 'NodePort'
           : 'External';
     const why = `no ${r.comment.role === 'no-local-endpoints' ? 'local ' : ''}endpoints: ${r.verdict === 'drop' ? 'dropped' : 'rejected'} by ${ruleRefLabel(r.ref)}`;
-    const branch: Branch = {
-      when: [],
-      endpoints: [],
-      outcomes: [{ kind: r.verdict, probability: { value: 1, fraction: '1' }, rule: r.ref, detail: why }],
-      endpointSum: { value: 0, fraction: '0' },
-      why: [why],
-      marks: [],
-      affinity: null,
-    };
+    const branch = noEndpointsBranch(r.verdict, r.ref, why);
     const c = catchOf(r.atoms);
     out.push({
       id: flowId(dump, filter.ev.table, r.ref),
@@ -355,7 +351,7 @@ function buildFlow(ev: IptEval, f: FoundEntry, group: RuleLoc[], filterRules: Ku
   const paths: FlowPath[] = f.paths.map((p, i) => ({
     start: p.start,
     rules: p.path.map((l) => ev.ref(l.chain, l.rule)),
-    catch: f.paths.length === 1 ? flowCatch : catchOf(pathAtoms[i]!),
+    catch: sameAtoms(pathAtoms[i]!, ctx) ? flowCatch : catchOf(pathAtoms[i]!),
   }));
   const entryRef = ev.ref(f.entry.chain, f.entry.rule);
   const owner = ownerOf(ev, f);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { NftRule } from '../model/nftables';
 import type { Snapshot } from '../model/snapshot';
-import { RuleRef, iptRuleRef, nftRuleRef } from './rule-ref';
+import { RuleRef, iptRuleRef, nftRuleKey, nftRuleRef } from './rule-ref';
 
 /**
  * Drift across hosts that should be alike (they share a label such as `cluster=prod`): the rules
@@ -47,10 +46,6 @@ interface Held {
   ref: () => RuleRef;
 }
 
-function nftKey(rule: NftRule): string {
-  return JSON.stringify(rule.stmts, (k, v: unknown) => (k === 'packets' || k === 'bytes' ? undefined : v));
-}
-
 /** Each rule of a snapshot under a key that is the same on every host holding the same rule. */
 function visitRules(
   s: Snapshot,
@@ -77,7 +72,7 @@ function visitRules(
     for (const chain of table.chains) {
       const seen = new Map<string, number>();
       for (const rule of chain.rules) {
-        const k = nftKey(rule);
+        const k = nftRuleKey(rule);
         const n = (seen.get(k) ?? 0) + 1;
         seen.set(k, n);
         visit(t, chain.name, `${k}\u0000${n}`, () => nftRuleRef(table, chain, rule));

@@ -232,14 +232,14 @@ class Walker {
           continue;
         }
         const m = share ? massMul(left, share) : left;
-        const back = this.act(r, [...ctx, ...conds], m, forked, via, depth);
+        const back = this.action(r.action, r, [...ctx, ...conds], m, forked, via, depth);
         // What comes back would go on after this rule; those rules are not followed for the branch.
         forked.returned = massAdd(massAdd(forked.returned, back.returned), back.comeBack);
         forked.lastRule = r.ref;
         continue;
       }
       const taken = share ? massMul(left, share) : left;
-      const back = this.act(r, ctx, taken, acc, via, depth);
+      const back = this.action(r.action, r, ctx, taken, acc, via, depth);
       // left * (1 - share) rather than left - taken: denominators then grow by one factor per step, not squared.
       const rest = share ? massMul(left, shareComplement(share)) : zeroMass;
       left = massAdd(rest, back.comeBack);
@@ -248,18 +248,7 @@ class Walker {
     return massAdd(returned, left);
   }
 
-  /** What happens to `m` at rule `r`: `comeBack` continues after `r`, `returned` leaves its chain. */
-  act(
-    r: EvalRule,
-    ctx: readonly Atom[],
-    m: Mass,
-    acc: Acc,
-    via: RuleRef[],
-    depth: number,
-  ): { comeBack: Mass; returned: Mass } {
-    return this.action(r.action, r, ctx, m, acc, via, depth);
-  }
-
+  /** What `action` of rule `r` does to `m`: `comeBack` continues after `r`, `returned` leaves its chain. */
   action(
     action: EvalAction,
     r: EvalRule,

@@ -90,6 +90,19 @@ export const Branch = z.object({
 });
 export type Branch = z.infer<typeof Branch>;
 
+/** The one branch of a service without endpoints: every packet dropped or rejected by `rule`. */
+export function noEndpointsBranch(verdict: 'drop' | 'reject', rule: RuleRef, why: string): Branch {
+  return {
+    when: [],
+    endpoints: [],
+    outcomes: [{ kind: verdict, probability: { value: 1, fraction: '1' }, rule, detail: why }],
+    endpointSum: { value: 0, fraction: '0' },
+    why: [why],
+    marks: [],
+    affinity: null,
+  };
+}
+
 export const KubeServiceKind = z.enum(['ClusterIP', 'NodePort', 'ExternalIP', 'LoadBalancer', 'External']);
 export type KubeServiceKind = z.infer<typeof KubeServiceKind>;
 

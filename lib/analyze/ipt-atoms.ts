@@ -402,3 +402,51 @@ export function iptRuleProvable(rule: IptRule): boolean {
   }
   return true;
 }
+
+/**
+ * Atoms of the rules that make up most of a large node (kube-proxy's `-m statistic` jumps and
+ * `-p tcp ... -j DNAT` rules), shared between rules that test the same: a rule whose only
+ * conditions are a protocol, port-less protocol matches, comments and one statistic match gets the
+ * one list made for those conditions. Any other rule gets its own. Shared lists are never changed.
+ */
+const sharedAtoms = new Map<string, readonly Atom[]>();
+const SHARED_MAX = 4096;
+const PORTLESS = new Set(['tcp', 'udp', 'sctp']);
+
+function simpleKey(rule: IptRule, family: IpFamily): string | null {
+  if (rule.src || rule.dst || rule.inIface || rule.outIface || rule.fragment) return null;
+  let key = `${family} ${rule.proto ? `${rule.proto.negate ? '!' : ''}${rule.proto.value}` : ''}`;
+  for (const m of rule.matches) {
+    if ('args' in m) return null;
+    if (m.name === 'comment') continue;
+    const o = m.options as Options;
+    if (PORTLESS.has(m.name) && Object.values(o).every((x) => x === undefined)) continue;
+    if (m.name !== 'statistic') return null;
+    const v = (x: { value: unknown; negate: boolean } | undefined) =>
+      x ? `${x.negate ? '!' : ''}${String(x.value)}` : '-';
+    key += ` s ${v(o.mode)} ${v(o.probability)} ${v(o.every)} ${v(o.packet)}`;
+  }
+  return key;
+}
+
+export function iptRuleAtomsShared(rule: IptRule, family: IpFamily): readonly Atom[] {
+  const key = simpleKey(rule, family);
+  if (key === null) return iptRuleAtoms(rule, family);
+  let atoms = sharedAtoms.get(key);
+  if (!atoms) {
+    if (sharedAtoms.size >= SHARED_MAX) sharedAtoms.clear();
+    sharedAtoms.set(key, (atoms = Object.freeze(iptRuleAtoms(rule, family))));
+  }
+  return atoms;
+}
+
+const sharedDims = new Map<string, readonly string[]>();
+
+/** `iptRuleDims`, one shared list per distinct set of dimensions. */
+export function iptRuleDimsShared(rule: IptRule): readonly string[] {
+  const dims = iptRuleDims(rule);
+  const key = dims.join(' ');
+  let shared = sharedDims.get(key);
+  if (!shared) sharedDims.set(key, (shared = Object.freeze(dims)));
+  return shared;
+}

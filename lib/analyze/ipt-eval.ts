@@ -1,7 +1,7 @@
 import type { IptablesDump, IptChain, IptRule, IptTable } from '../model/iptables';
 import type { Atom } from './atoms';
 import type { EndpointTarget, EvalAction, EvalChain, EvalRule } from './flow-eval';
-import { iptRuleAtoms, iptRuleDims } from './ipt-atoms';
+import { iptRuleAtomsShared, iptRuleDimsShared } from './ipt-atoms';
 import type { IptTableIndex } from './ipt-index';
 import { iptTableIndex, iptTargetEffect } from './ipt-index';
 import { iptRuleRef, type RuleRef } from './rule-ref';
@@ -27,10 +27,14 @@ export function dnatTargetParse(to: string, family: IptablesDump['family']): End
   return { kind: 'dnat', to, address: to, port: null };
 }
 
+// Shared: most rules of a large node end in one of these, and nothing changes an action once made.
+const GOES_ON: EvalAction = Object.freeze({ kind: 'continue', marks: false });
+const MARKS: EvalAction = Object.freeze({ kind: 'continue', marks: true });
+
 function actionOf(ctx: IptEval, chain: IptChain, rule: IptRule): EvalAction {
   const t = rule.target;
   const effect = iptTargetEffect(rule);
-  if (t === null) return { kind: 'continue', marks: false };
+  if (t === null) return GOES_ON;
   if (effect === 'unknown')
     return {
       kind: 'final',
@@ -42,10 +46,10 @@ function actionOf(ctx: IptEval, chain: IptChain, rule: IptRule): EvalAction {
     if (!target) return { kind: 'final', verdict: 'undecided', detail: `no chain ${t.name} in this table` };
     const next = ctx.chain(target);
     // A chain that never decides (KUBE-MARK-MASQ) only marks the packet on its way.
-    if (!next.mayDecide) return { kind: 'continue', marks: true };
+    if (!next.mayDecide) return MARKS;
     return { kind: rule.goto ? 'goto' : 'call', chain: next };
   }
-  if (!('options' in t)) return { kind: 'continue', marks: false };
+  if (!('options' in t)) return GOES_ON;
   switch (t.name) {
     case 'DNAT': {
       const to = t.options.toDestination?.value;
@@ -74,11 +78,11 @@ function actionOf(ctx: IptEval, chain: IptChain, rule: IptRule): EvalAction {
       return { kind: 'final', verdict: 'return', detail: 'RETURN' };
     case 'MARK':
     case 'CONNMARK':
-      return { kind: 'continue', marks: true };
+      return MARKS;
     default:
       return effect === 'final'
         ? { kind: 'final', verdict: 'undecided', detail: `${t.name} here is not a destination rewrite` }
-        : { kind: 'continue', marks: false };
+        : GOES_ON;
   }
 }
 
@@ -118,9 +122,9 @@ export class IptEval {
 // reference, atoms and action are made only when a walk needs them, and found again at once.
 class IptEvalRule implements EvalRule {
   private refMemo: RuleRef | undefined;
-  private atomsMemo: Atom[] | undefined;
+  private atomsMemo: readonly Atom[] | undefined;
   private actionMemo: EvalAction | undefined;
-  private dimsMemo: string[] | undefined;
+  private dimsMemo: readonly string[] | undefined;
 
   constructor(
     private readonly ev: IptEval,
@@ -133,7 +137,7 @@ class IptEvalRule implements EvalRule {
   }
 
   get atoms(): readonly Atom[] {
-    return (this.atomsMemo ??= iptRuleAtoms(this.rule, this.ev.dump.family));
+    return (this.atomsMemo ??= iptRuleAtomsShared(this.rule, this.ev.dump.family));
   }
 
   get action(): EvalAction {
@@ -141,7 +145,7 @@ class IptEvalRule implements EvalRule {
   }
 
   get dims(): readonly string[] {
-    return (this.dimsMemo ??= iptRuleDims(this.rule));
+    return (this.dimsMemo ??= iptRuleDimsShared(this.rule));
   }
 }
 

@@ -48,58 +48,65 @@ export interface IptTableIndex {
   referenced(): ReadonlySet<string>;
 }
 
+/** The rule's `-m comment --comment` text, or null. */
+export function iptRuleComment(rule: IptRule): string | null {
+  for (const m of rule.matches)
+    if (m.name === 'comment' && 'options' in m) return m.options.comment?.value ?? null;
+  return null;
+}
+
+/** A per-chain property computed once; `recurse` asks it of a called chain. */
+function memoPerChain(
+  compute: (chain: IptChain, recurse: (chain: IptChain) => boolean) => boolean,
+): (chain: IptChain) => boolean {
+  const memo = new Map<IptChain, boolean>();
+  // Chains cannot loop (the kernel refuses loops); `visiting` only guards a malformed dump.
+  const visiting = new Set<IptChain>();
+  const get = (chain: IptChain): boolean => {
+    const known = memo.get(chain);
+    if (known !== undefined) return known;
+    if (visiting.has(chain)) return false;
+    visiting.add(chain);
+    const result = compute(chain, get);
+    visiting.delete(chain);
+    memo.set(chain, result);
+    return result;
+  };
+  return get;
+}
+
 /** Built per analysis (not cached on the snapshot): each analysis pays for what it uses. */
 export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableIndex {
   const chains = new Map(table.chains.map((c) => [c.name, c]));
-  const always = new Map<IptChain, boolean>();
-  const may = new Map<IptChain, boolean>();
   const targetChain = (rule: IptRule) =>
     rule.target && 'chain' in rule.target ? chains.get(rule.target.name) : undefined;
 
-  // Chains cannot loop (the kernel refuses loops); `visiting` only guards a malformed dump.
-  const visiting = new Set<IptChain>();
-  function chainAlwaysDecides(chain: IptChain): boolean {
-    const known = always.get(chain);
-    if (known !== undefined) return known;
-    if (visiting.has(chain)) return false;
-    visiting.add(chain);
-    let result = false;
+  const chainAlwaysDecides = memoPerChain((chain, recurse) => {
     for (const rule of chain.rules) {
       const effect = iptTargetEffect(rule);
       // A RETURN or goto before the deciding rule lets some packets leave undecided.
-      if (effect === 'return' || effect === 'goto' || effect === 'unknown') break;
+      if (effect === 'return' || effect === 'goto' || effect === 'unknown') return false;
       const unconditional = rule.matches.every((m) => m.name === 'comment') && !hasBaseConditions(rule);
       if (!unconditional) continue;
-      if (effect === 'final') result = true;
-      else if (effect === 'call') {
+      if (effect === 'final') return true;
+      if (effect === 'call') {
         const target = targetChain(rule);
-        result = target !== undefined && chainAlwaysDecides(target);
+        if (target !== undefined && recurse(target)) return true;
       }
-      if (result) break;
     }
-    visiting.delete(chain);
-    always.set(chain, result);
-    return result;
-  }
-  function chainMayDecide(chain: IptChain): boolean {
-    const known = may.get(chain);
-    if (known !== undefined) return known;
-    if (visiting.has(chain)) return false;
-    visiting.add(chain);
-    let result = false;
+    return false;
+  });
+  const chainMayDecide = memoPerChain((chain, recurse) => {
     for (const rule of chain.rules) {
       const effect = iptTargetEffect(rule);
-      if (effect === 'final' || effect === 'unknown') result = true;
-      else if (effect === 'call' || effect === 'goto') {
+      if (effect === 'final' || effect === 'unknown') return true;
+      if (effect === 'call' || effect === 'goto') {
         const target = targetChain(rule);
-        result = target !== undefined && chainMayDecide(target);
+        if (target !== undefined && recurse(target)) return true;
       }
-      if (result) break;
     }
-    visiting.delete(chain);
-    may.set(chain, result);
-    return result;
-  }
+    return false;
+  });
   let referencedMemo: Set<string> | undefined;
   function referenced(): ReadonlySet<string> {
     if (!referencedMemo) {

@@ -20,17 +20,19 @@ export interface FoundPath {
 }
 
 /**
- * Where walks of a table start: its built-in chains of the given hooks, and user chains nothing in
- * the dump jumps to (a restore payload such as kube-proxy's leaves its built-in jumps out).
+ * Where walks of a table start: its built-in chains of the given hooks. A dump without any rule in
+ * them (a restore payload such as kube-proxy's, which leaves its built-in jumps out) is read from
+ * its user chains that nothing jumps to instead; in a full dump those are never reached by a packet.
  */
 export function iptRoots(ev: IptEval, hooks: readonly string[]): { chain: IptChain; builtin: boolean }[] {
-  const referenced = ev.index.referenced();
-  const builtin = new Set(builtinChains[ev.table.name] ?? []);
   const out: { chain: IptChain; builtin: boolean }[] = [];
   for (const name of hooks) {
     const chain = ev.index.chains.get(name);
-    if (chain) out.push({ chain, builtin: true });
+    if (chain?.rules.length) out.push({ chain, builtin: true });
   }
+  if (out.length) return out;
+  const referenced = ev.index.referenced();
+  const builtin = new Set(builtinChains[ev.table.name] ?? []);
   for (const chain of ev.table.chains)
     if (!builtin.has(chain.name) && !referenced.has(chain.name)) out.push({ chain, builtin: false });
   return out;
@@ -64,10 +66,17 @@ export function iptPathsFinder(ev: IptEval, wanted: (rule: IptRule) => boolean) 
   return paths;
 }
 
-/** Atoms every path agrees on (by condition), in the first path's order. */
+/** Atoms every path agrees on (the same atom, or one with the same text), in the first path's order. */
 export function commonAtoms(paths: readonly (readonly Atom[])[]): Atom[] {
   const [first, ...rest] = paths;
   if (!first) return [];
-  const keys = rest.map((atoms) => new Set(atoms.map((a) => a.text)));
-  return first.filter((a) => keys.every((k) => k.has(a.text)));
+  let texts: Set<string>[] | null = null;
+  return first.filter((a) =>
+    rest.every((atoms, i) => {
+      if (atoms.includes(a)) return true;
+      // Only when identity does not settle it: reading `text` may print the match.
+      texts ??= rest.map((xs) => new Set(xs.map((x) => x.text)));
+      return texts[i]!.has(a.text);
+    }),
+  );
 }

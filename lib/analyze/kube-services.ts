@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { IptablesDump, IptChain, IptRule } from '../model/iptables';
 import type { NftChain, NftExpr, NftTable } from '../model/nftables';
 import type { Snapshot } from '../model/snapshot';
+import { iptRuleComment } from './ipt-index';
 import { kubeCommentParse, kubeIptChainParse, kubeNftChainParse } from './kube-proxy-names';
 
 /**
@@ -23,12 +24,6 @@ export const KubeService = z.object({
 });
 export type KubeService = z.infer<typeof KubeService>;
 
-function commentOf(rule: IptRule): string | null {
-  for (const m of rule.matches)
-    if (m.name === 'comment' && 'options' in m) return m.options.comment?.value ?? null;
-  return null;
-}
-
 function dnatTo(rule: IptRule): string | null {
   const t = rule.target;
   return t && 'options' in t && t.name === 'DNAT' ? (t.options.toDestination?.value ?? null) : null;
@@ -46,7 +41,7 @@ function iptServices(dump: IptablesDump): KubeService[] {
     let service: string | null = null;
     const endpoints: string[] = [];
     for (const rule of chain.rules) {
-      const c = commentOf(rule);
+      const c = iptRuleComment(rule);
       service ??= c ? (kubeCommentParse(c)?.service ?? null) : null;
       const target = rule.target && 'chain' in rule.target ? chains.get(rule.target.name) : undefined;
       if (!target || !target.name.startsWith('KUBE-SEP-')) continue;
@@ -62,7 +57,7 @@ function iptServices(dump: IptablesDump): KubeService[] {
   const filter = dump.tables.find((t) => t.name === 'filter');
   for (const chain of filter?.chains ?? [])
     for (const rule of chain.rules) {
-      const c = commentOf(rule);
+      const c = iptRuleComment(rule);
       const k = c ? kubeCommentParse(c) : null;
       if (k?.role !== 'no-endpoints' || named.has(k.service)) continue;
       named.add(k.service);

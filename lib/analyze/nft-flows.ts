@@ -4,8 +4,8 @@ import type { Atom } from './atoms';
 import { atomNegate, atomsCover, atomsDisjoint } from './atoms';
 import type { EvalAction, EvalRule } from './flow-eval';
 import { flowBranches } from './flow-eval';
-import type { Branch, DnatFlow, Exemption, FlowOwner, FlowPath, MarkSource, SnatFlow } from './flow-model';
-import { catchOf } from './flow-model';
+import type { DnatFlow, Exemption, FlowOwner, FlowPath, MarkSource, SnatFlow } from './flow-model';
+import { catchOf, noEndpointsBranch } from './flow-model';
 import { kubeNftChainParse } from './kube-proxy-names';
 import { NftEval } from './nft-eval';
 import type { RuleRef } from './rule-ref';
@@ -342,15 +342,7 @@ function dnatFlowsOf(w: NftWalk): DnatFlow[] {
       );
       if (covered) continue;
       const why = `no endpoints: ${n.verdict === 'drop' ? 'dropped' : 'rejected'} by ${ruleRefLabel(n.ref)} element ${n.element}`;
-      const branch: Branch = {
-        when: [],
-        endpoints: [],
-        outcomes: [{ kind: n.verdict, probability: { value: 1, fraction: '1' }, rule: n.ref, detail: why }],
-        endpointSum: { value: 0, fraction: '0' },
-        why: [why],
-        marks: [],
-        affinity: null,
-      };
+      const branch = noEndpointsBranch(n.verdict, n.ref, why);
       const c = catchOf(n.atoms);
       flows.push({
         id: `${w.table.family}/${w.table.name}/${n.ref.chain}#${n.ref.handle} ${n.element}`,

@@ -61,3 +61,8 @@ export function ruleRefLabel(r: RuleRef): string {
   const where = r.line !== null ? `line ${r.line}` : `handle ${r.handle}`;
   return `${r.family}/${r.table}${backend} ${r.chain} #${r.index} (${where})`;
 }
+
+/** What an nft rule says, counters aside: equal on two hosts (or two snapshots) holding the same rule. */
+export function nftRuleKey(rule: NftRule): string {
+  return JSON.stringify(rule.stmts, (k, v: unknown) => (k === 'packets' || k === 'bytes' ? undefined : v));
+}

@@ -54,31 +54,39 @@ function markSources(dump: IptablesDump, marks: readonly Atom[], nat: IptEval): 
   if (!wanted.length) return [];
   const tables = dump.tables.filter((t) => t.name === 'nat' || t.name === 'mangle');
   const out: MarkSource[] = [];
+  const markRules: MarkSetter[] = [];
+  for (const table of tables)
+    for (const chain of table.chains)
+      for (const rule of chain.rules) {
+        const t = rule.target;
+        if (t && 'options' in t && t.name === 'MARK') markRules.push({ chain, rule, table });
+      }
   for (const m of wanted) {
-    const setters: MarkSetter[] = [];
-    for (const table of tables)
-      for (const chain of table.chains)
-        for (const rule of chain.rules) {
-          const t = rule.target;
-          if (!t || !('options' in t) || t.name !== 'MARK') continue;
-          const o = t.options;
-          const set = o.setXmark?.value ?? o.setMark?.value;
-          const sets = set
-            ? ((set.mask ?? 0xffffffff) & m.mask) >>> 0 === m.mask && (set.value & m.mask) >>> 0 === m.value
-            : o.orMark !== undefined && (o.orMark.value & m.mask) >>> 0 === m.mask && m.value === m.mask;
-          if (sets) setters.push({ chain, rule, table });
-        }
+    const setters = markRules.filter(({ rule }) => {
+      const t = rule.target!;
+      if (!('options' in t) || t.name !== 'MARK') return false;
+      const o = t.options;
+      const set = o.setXmark?.value ?? o.setMark?.value;
+      return set
+        ? ((set.mask ?? 0xffffffff) & m.mask) >>> 0 === m.mask && (set.value & m.mask) >>> 0 === m.value
+        : o.orMark !== undefined && (o.orMark.value & m.mask) >>> 0 === m.mask && m.value === m.mask;
+    });
     if (!setters.length) continue;
     let jumps = 0;
     const examples: RuleRef[] = [];
     const setBy: RuleRef[] = [];
+    const counted = new Set<IptChain>();
     for (const s of setters) {
       const ev = s.table.name === 'nat' ? nat : new IptEval(dump, s.table);
       setBy.push(ev.ref(s.chain, s.rule));
+      if (counted.has(s.chain)) continue;
+      counted.add(s.chain);
+      // Setter chains are few (KUBE-MARK-MASQ): a pass each, comparing names, beats counting every jump.
       for (const chain of s.table.chains)
         for (const rule of chain.rules)
           if (rule.target && 'chain' in rule.target && rule.target.name === s.chain.name) {
             jumps++;
+            // The first few rules that jump there, in dump order.
             if (examples.length < MAX_EXAMPLES) examples.push(ev.ref(chain, rule));
           }
     }
