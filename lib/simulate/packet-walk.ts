@@ -240,6 +240,21 @@ function leave(b: Branch, ns: Namespace, why: string): WalkEnd {
   return { branch: b, disposition: 'forwarded', verdict: `left ${ns.name} by ${b.pkt.oif ?? '?'}`, ns };
 }
 
+/** An egress the simulator cannot decide: a step saying why, and the end of the path. */
+function undecidedAt(b: Branch, ns: Namespace, why: string, verdict: string): WalkEnd {
+  stepAdd(b, {
+    kind: 'undecided',
+    hook: 'POSTROUTING',
+    family: b.pkt.family,
+    table: null,
+    chain: null,
+    rule: null,
+    verdict: 'undecided',
+    note: why,
+  });
+  return { branch: b, disposition: 'undecided', verdict, ns };
+}
+
 /** The packet leaves `ns` by its oif towards its next hop. */
 function egress(w: Walker, ns: Namespace, b: Branch, hops: number): WalkEnd[] {
   const pkt = b.pkt;
@@ -247,17 +262,7 @@ function egress(w: Walker, ns: Namespace, b: Branch, hops: number): WalkEnd[] {
   const nexthop = pkt.nexthop!;
   if (oif === 'lo') return loopback(w, ns, b);
   if (hops >= maxHops) {
-    stepAdd(b, {
-      kind: 'undecided',
-      hook: 'POSTROUTING',
-      family: pkt.family,
-      table: null,
-      chain: null,
-      rule: null,
-      verdict: 'undecided',
-      note: `more than ${maxHops} namespaces: a routing loop?`,
-    });
-    return [{ branch: b, disposition: 'undecided', verdict: 'routing loop', ns }];
+    return [undecidedAt(b, ns, `more than ${maxHops} namespaces: a routing loop?`, 'routing loop')];
   }
   const iface = ns.interfaces.get(oif);
   if (!iface) return [leave(b, ns, `${oif} is not in the snapshot of ${ns.name}`)];
@@ -287,17 +292,8 @@ function egress(w: Walker, ns: Namespace, b: Branch, hops: number): WalkEnd[] {
         (p) => p.pod !== ns && addressOwner(p.pod, nexthop),
       );
       if (!target) {
-        stepAdd(b, {
-          kind: 'undecided',
-          hook: 'POSTROUTING',
-          family: pkt.family,
-          table: null,
-          chain: null,
-          rule: null,
-          verdict: 'undecided',
-          note: `next hop ${ipText(nexthop)} is neither ${host.name}'s nor a collected pod's on ${master}`,
-        });
-        return [{ branch: b, disposition: 'undecided', verdict: `unknown next hop ${ipText(nexthop)}`, ns }];
+        const why = `next hop ${ipText(nexthop)} is neither ${host.name}'s nor a collected pod's on ${master}`;
+        return [undecidedAt(b, ns, why, `unknown next hop ${ipText(nexthop)}`)];
       }
       return bridged(w, b, host, master, peer.iface.name, target, hops);
     }
