@@ -6,7 +6,7 @@ import type { Hook, HookEntry, NetfilterProgram } from './hooks';
 import { hookEntries, natCore } from './hooks';
 import type { EvalOptions } from './ipt-ruleset';
 import type { Namespace } from './namespace';
-import { packetView } from './packet';
+import { tupleInverse, viewCurrent } from './packet';
 
 /**
  * One netfilter hook for one packet: every base chain registered there, in order. An accept hands
@@ -28,50 +28,38 @@ function conntrackTranslate(b: Branch, hook: Hook): void {
   if (!core || !conn) return;
   const before = branchView(b);
   const pkt = b.pkt;
-  const reply = b.pkt.ct.dir === 'reply';
-  let what: string | null = null;
+  const reply = pkt.ct.dir === 'reply';
+  // Each direction's packets are made to look like the other direction's tuple, inverted: that
+  // redoes the connection's NAT on originals and undoes it on replies (a no-op without NAT).
+  const want = tupleInverse(reply ? conn.orig : conn.reply);
   if (core.manip === 'dst') {
-    // Replies get the source NAT undone on their destination; originals get the DNAT redone.
-    if (reply && conn.snat) {
-      pkt.dst = conn.orig.src;
-      pkt.dport = conn.orig.sport;
-      what = 'un-SNAT: destination back to the original source';
-    } else if (!reply && conn.dnat) {
-      pkt.dst = conn.reply.src;
-      pkt.dport = conn.reply.sport;
-      what = 'DNAT of the connection';
-    }
-  } else if (reply && conn.dnat) {
-    pkt.src = conn.orig.dst;
-    pkt.sport = conn.orig.dport;
-    what = 'un-DNAT: source back to the address the client connected to';
-  } else if (!reply && conn.snat) {
-    pkt.src = conn.reply.dst;
-    pkt.sport = conn.reply.dport;
-    what = 'SNAT of the connection';
+    pkt.dst = want.dst;
+    pkt.dport = want.dport;
+  } else {
+    pkt.src = want.src;
+    pkt.sport = want.sport;
   }
-  const after = packetView(pkt);
-  if (
-    what &&
-    (after.src !== before.src ||
-      after.dst !== before.dst ||
-      after.sport !== before.sport ||
-      after.dport !== before.dport)
-  )
-    stepAdd(
-      b,
-      {
-        kind: 'conntrack',
-        hook,
-        family: b.pkt.family,
-        table: null,
-        chain: null,
-        rule: null,
-        verdict: what,
-        note: 'conntrack translates every packet of a NATed connection after the first',
-      },
-      before,
-    );
+  if (viewCurrent(before, pkt)) return;
+  const what = {
+    'dst reply': 'un-SNAT: destination back to the original source',
+    'dst original': 'DNAT of the connection',
+    'src reply': 'un-DNAT: source back to the address the client connected to',
+    'src original': 'SNAT of the connection',
+  }[`${core.manip} ${reply ? 'reply' : 'original'}` as const];
+  stepAdd(
+    b,
+    {
+      kind: 'conntrack',
+      hook,
+      family: pkt.family,
+      table: null,
+      chain: null,
+      rule: null,
+      verdict: what,
+      note: 'conntrack translates every packet of a NATed connection after the first',
+    },
+    before,
+  );
 }
 
 const ruleSets = new WeakMap<HookEntry, Map<string, RuleSet<unknown>>>();
