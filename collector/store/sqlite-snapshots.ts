@@ -7,15 +7,7 @@ import { snapshotPrepare } from './prepared-snapshot';
 import { volatileApply, volatileDiff } from './snapshot-content';
 import type { SqliteHosts } from './sqlite-hosts';
 import { RawOutputs } from './store';
-import type {
-  HistoryPoint,
-  HostInput,
-  RunId,
-  SaveResult,
-  SnapshotId,
-  StoredSnapshot,
-  StoreStats,
-} from './store';
+import type { HistoryPoint, Store, HostInput, RunId, SaveResult, StoredSnapshot } from './store';
 import { storedBlobParse, storedJsonParse, storedValueParse } from './stored-json';
 import { isoOf, msOf } from './time';
 
@@ -96,20 +88,11 @@ async function blobsOfAsync(prepared: PreparedSnapshot): Promise<Blobs> {
   return { parsed, raw, volatileBase };
 }
 
-export interface SqliteSnapshots {
-  snapshotSave(
-    host: HostInput,
-    snapshot: Snapshot,
-    raw: RawOutputs,
-    stats: StoreStats,
-    runId: RunId | null,
-  ): SaveResult;
-  snapshotSavePrepared(host: HostInput, prepared: PreparedSnapshot, runId: RunId | null): Promise<SaveResult>;
-  snapshotLatest(host: string): StoredSnapshot | null;
-  snapshotGet(id: SnapshotId): StoredSnapshot | null;
-  historyOf(host: string, options: { byChain?: boolean }): HistoryPoint[];
-  rawGet(snapshotId: SnapshotId): RawOutputs | null;
-}
+/** The store's snapshot half, as the Store interface declares it. */
+export type SqliteSnapshots = Pick<
+  Store,
+  'snapshotSave' | 'snapshotSavePrepared' | 'snapshotLatest' | 'snapshotGet' | 'historyOf' | 'rawGet'
+>;
 
 export function sqliteSnapshots(db: Database.Database, hosts: SqliteHosts): SqliteSnapshots {
   const contentStored = db
@@ -302,7 +285,7 @@ export function sqliteSnapshots(db: Database.Database, hosts: SqliteHosts): Sqli
               ? null
               : storedJsonParse(LongestChain, row.longest_chain, `longest chain of snapshot ${id}`),
         };
-        if (options.byChain) {
+        if (options?.byChain) {
           point.byChain = cached(byChain, id, () =>
             storedBlobParse(Counts, row.by_chain_codec, row.by_chain, `rules per chain of snapshot ${id}`),
           );
