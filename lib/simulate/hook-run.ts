@@ -136,21 +136,7 @@ export function hookRun(
           }
         }
         if (end.fate === 'return') {
-          if (e.policy === 'drop') {
-            stepAdd(br, {
-              kind: 'policy',
-              hook,
-              family: rs.family,
-              table: rs.table,
-              chain: e.chain,
-              rule: null,
-              verdict: 'DROP',
-              note: e.note,
-            });
-            tagSteps(br, firstStep, e);
-            done.push({ branch: br, fate: 'drop', reason: `${rs.table} ${e.chain} policy DROP` });
-            continue;
-          }
+          const drop = e.policy === 'drop';
           stepAdd(br, {
             kind: 'policy',
             hook,
@@ -158,14 +144,15 @@ export function hookRun(
             table: rs.table,
             chain: e.chain,
             rule: null,
-            verdict: 'ACCEPT',
+            verdict: drop ? 'DROP' : 'ACCEPT',
             note:
               e.policy === null
                 ? "the dump does not state this chain's policy; ACCEPT is what iptables creates"
-                : e.note,
+                : null,
           });
           tagSteps(br, firstStep, e);
-          next.push(br);
+          if (drop) done.push({ branch: br, fate: 'drop', reason: `${rs.table} ${e.chain} policy DROP` });
+          else next.push(br);
         } else {
           tagSteps(br, firstStep, e);
           if (end.fate === 'accept') next.push(br);

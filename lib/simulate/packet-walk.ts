@@ -330,6 +330,11 @@ function hop(
   how: string,
   hops: number,
 ): WalkEnd[] {
+  transitStep(b, to, how);
+  return receive(w, to, b, iif, physIn, hops + 1);
+}
+
+function transitStep(b: Branch, to: Namespace, how: string): void {
   stepAdd(b, {
     kind: 'transit',
     hook: 'egress',
@@ -340,7 +345,6 @@ function hop(
     verdict: `to ${to.name}`,
     note: how,
   });
-  return receive(w, to, b, iif, physIn, hops + 1);
 }
 
 /**
@@ -359,29 +363,9 @@ function bridged(
 ): WalkEnd[] {
   const key =
     b.pkt.family === 'ip' ? 'net.bridge.bridge-nf-call-iptables' : 'net.bridge.bridge-nf-call-ip6tables';
-  const onward = (br: Branch): WalkEnd[] => {
-    stepAdd(br, {
-      kind: 'transit',
-      hook: 'egress',
-      family: br.pkt.family,
-      table: null,
-      chain: null,
-      rule: null,
-      verdict: `to ${target.pod.name}`,
-      note: `${bridge} port ${target.port.name}`,
-    });
-    return receive(w, target.pod, br, target.podIface.name, null, hops + 1);
-  };
-  stepAdd(b, {
-    kind: 'transit',
-    hook: 'egress',
-    family: b.pkt.family,
-    table: null,
-    chain: null,
-    rule: null,
-    verdict: `to ${host.name}`,
-    note: `veth into ${bridge} port ${inPort}`,
-  });
+  const onward = (br: Branch): WalkEnd[] =>
+    hop(w, br, target.pod, target.podIface.name, null, `${bridge} port ${target.port.name}`, hops);
+  transitStep(b, host, `veth into ${bridge} port ${inPort}`);
   b.ns = host.name;
   const value = sysctl(host, key);
   b.pkt.iif = bridge;
