@@ -1,4 +1,4 @@
-import { cascadeProbability } from './kube-proxy-iptables';
+import { cascadeProbability, kubeProxyFilterChains } from './kube-proxy-iptables';
 
 /**
  * The rules kube-proxy programs for a few services whose endpoints are known (the lab's real pod
@@ -127,16 +127,7 @@ const iptablesBuiltinJumps: Record<'filter' | 'nat', string[]> = {
 export async function kubeProxyIptablesRestore(node: KubeProxyNode): Promise<string> {
   const services = await Promise.all(node.services.map(async (s) => ({ s, c: await iptablesChains(s) })));
   const out: string[] = ['*filter'];
-  for (const chain of [
-    'KUBE-EXTERNAL-SERVICES',
-    'KUBE-FIREWALL',
-    'KUBE-FORWARD',
-    'KUBE-NODEPORTS',
-    'KUBE-PROXY-FIREWALL',
-    'KUBE-SERVICES',
-  ]) {
-    out.push(`:${chain} - [0:0]`);
-  }
+  for (const chain of kubeProxyFilterChains) out.push(`:${chain} - [0:0]`);
   out.push(
     ...iptablesBuiltinJumps.filter,
     '-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
