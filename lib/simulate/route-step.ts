@@ -1,6 +1,6 @@
 import type { Route } from '../model/iproute';
 import type { Branch } from './branch';
-import { stepAdd } from './branch';
+import { branchFork, stepAdd } from './branch';
 import type { Ip } from './ip';
 import { ipParse, ipText, prefixContains, prefixParse } from './ip';
 import type { Namespace } from './namespace';
@@ -174,16 +174,7 @@ export function routeInput(ns: Namespace, b: Branch): Routed[] {
 function forwardChoices(d: Extract<RouteDecision, { kind: 'route' }>, b: Branch, hook: string): Routed[] {
   const hops = nexthopsOf(d.route, b.pkt.dst);
   return hops.map((h) => {
-    const br =
-      hops.length === 1
-        ? b
-        : {
-            ...b,
-            pkt: { ...b.pkt, ct: { ...b.pkt.ct } },
-            steps: b.steps.slice(),
-            probability: b.probability * h.p,
-            choices: [...b.choices, h.label!],
-          };
+    const br = hops.length === 1 ? b : branchFork(b, h.p, h.label);
     const dev = h.dev ?? '';
     br.pkt.oif = dev;
     br.pkt.nexthop = h.via;

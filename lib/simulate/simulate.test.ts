@@ -6,7 +6,7 @@ import type { TraceQuery } from './query';
 import type { TracePath } from './result';
 import { simulate, TraceError } from './simulate';
 import type { TestHost } from './testing/node.test-support';
-import { testHost } from './testing/node.test-support';
+import { testHost, testRoute } from './testing/node.test-support';
 
 /**
  * Simulator semantics on hand-built hosts. Expectations come from reading the rules (quoted beside
@@ -182,6 +182,25 @@ describe('routing', () => {
     const route = p!.steps.find((s) => s.kind === 'route')!;
     expect(route).toMatchObject({ table: '100', verdict: 'via 10.1.0.200 dev v1' });
     expect(route.packet.mark).toBe(2);
+  });
+
+  it('a multipath route forks by nexthop weight (1 and 3: a quarter and three quarters)', () => {
+    const h = host();
+    h.routes.push(
+      testRoute({
+        family: 'ip',
+        dst: '203.0.113.0/24',
+        nexthops: [
+          { gateway: '10.1.0.200', dev: 'v1', weight: 1, flags: [] },
+          { gateway: '198.18.0.254', dev: 'v0', weight: 3, flags: [] },
+        ],
+      }),
+    );
+    const r = simulate([h], q('203.0.113.9', 7002));
+    expect(r.paths.map((p) => [p.final.oif, p.probability, p.disposition])).toEqual([
+      ['v0', 0.75, 'forwarded'],
+      ['v1', 0.25, 'forwarded'],
+    ]);
   });
 
   it('without the mark there is no route', () => {
