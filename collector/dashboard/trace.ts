@@ -45,30 +45,30 @@ interface Group {
 const slot = Symbol.for('packetlens.trace-groups');
 type Global = typeof globalThis & { [slot]?: Map<TraceScope, Group> };
 
-function snapshotsOf(d: Dashboard, scope: TraceScope): { key: string; snapshots: Snapshot[] } {
+/** The snapshots of a scope, by cache key; loaded only when the simulator has to be rebuilt. */
+function sourcesOf(d: Dashboard, scope: TraceScope): { key: string; load: () => Snapshot[] } {
   if (scope === 'examples') {
     const snaps = [...d.examples.snapshots.entries()].sort(([a], [b]) => a.localeCompare(b));
-    return { key: snaps.map(([k]) => k).join('\n'), snapshots: snaps.map(([, s]) => s) };
+    return { key: snaps.map(([k]) => k).join('\n'), load: () => snaps.map(([, s]) => s) };
   }
-  const keys: string[] = [];
-  const snapshots: Snapshot[] = [];
-  for (const host of d.store().hostsList()) {
-    if (host.name.startsWith(examplePrefix) || host.lastSnapshotId === null) continue;
-    const source = subjectSource(d, { host: host.name, snapshot: null });
-    const prepared = source.load();
-    if (!prepared) continue;
-    keys.push(source.key);
-    snapshots.push(prepared.snapshot);
-  }
-  return { key: keys.join('\n'), snapshots };
+  const sources = d
+    .store()
+    .hostsList()
+    .filter((h) => !h.name.startsWith(examplePrefix) && h.lastSnapshotId !== null)
+    .map((h) => subjectSource(d, { host: h.name, snapshot: null }));
+  return {
+    key: sources.map((s) => s.key).join('\n'),
+    load: () => sources.flatMap((s) => s.load()?.snapshot ?? []),
+  };
 }
 
 function group(d: Dashboard, scope: TraceScope): Group {
   const g = globalThis as Global;
   const groups = (g[slot] ??= new Map());
-  const { key, snapshots } = snapshotsOf(d, scope);
+  const { key, load } = sourcesOf(d, scope);
   const cached = groups.get(scope);
   if (cached && cached.key === key) return cached;
+  const snapshots = load();
   const fresh = { key, simulator: simulatorBuild(snapshots), options: traceOptions(snapshots) };
   groups.set(scope, fresh);
   return fresh;
