@@ -42,6 +42,18 @@ export const testIds = {
   traceDisposition: 'trace-disposition',
   traceStepThrough: 'trace-step-through',
   traceError: 'trace-error',
+  diffPicker: 'diff-picker',
+  diffResult: 'diff-result',
+  diffError: 'diff-error',
+  diffSummary: 'diff-summary',
+  diffTotals: 'diff-totals',
+  diffIdentical: 'diff-identical',
+  diffTable: 'diff-table',
+  diffChains: 'diff-chains',
+  diffChain: 'diff-chain',
+  diffRuleRow: 'diff-rule-row',
+  diffService: 'diff-service',
+  compareLink: 'compare-link',
 } as const;
 
 export type TestId = (typeof testIds)[keyof typeof testIds];

@@ -1,17 +1,23 @@
 import type { Metadata } from 'next';
-import { ComingSoon } from '@/components/coming-soon';
+import { Suspense } from 'react';
+import { DiffView } from '@/components/diff/diff-view';
 
 export const metadata: Metadata = { title: 'Diff' };
+export const dynamic = 'force-dynamic';
 
 export default function DiffPage() {
   return (
-    <ComingSoon title="Diff" needs="analyses">
-      <p>
-        This view will compare two snapshots of one host (what changed since yesterday) or two hosts (why does
-        one node behave differently): rules added, removed and moved per chain, services and endpoints,
-        routes. The diff is computed by the analyses (<code>packetlens diff</code>), which are not part of
-        this build yet, so nothing is shown rather than a guess.
+    <>
+      <h1>Diff</h1>
+      <p className="lead">
+        What changed from A to B: two snapshots of one host (what changed since the last collection) or two
+        hosts (why does one node behave differently). Rules added, removed and moved per chain, kube-proxy
+        chains that only changed their hashed name, services and their endpoints&apos; shares, nft sets and
+        routes. Counters never count as a change.
       </p>
-    </ComingSoon>
+      <Suspense>
+        <DiffView />
+      </Suspense>
+    </>
   );
 }

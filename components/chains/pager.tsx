@@ -6,14 +6,17 @@ export function Pager({
   pages,
   label,
   onPage,
+  navLabel = 'Pages',
 }: {
   page: number;
   pages: number;
   label: string;
   onPage: (page: number) => void;
+  /** The landmark's name, unique on the page when it has several pagers. */
+  navLabel?: string;
 }) {
   return (
-    <nav className="pager" aria-label="Pages">
+    <nav className="pager" aria-label={navLabel}>
       <span>{label}</span>
       {pages > 1 && (
         <>

@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { pageSubject, param, type SearchParams, hostParam } from '@/collector/dashboard/routes';
+import { previousVersionOf } from '@/collector/dashboard/diff';
 import { dashboard } from '@/collector/dashboard/runtime';
 import { SubjectError } from '@/collector/dashboard/subjects';
 import { overviewOf } from '@/collector/dashboard/views';
 import { DiagramExport } from '@/components/diagram-export';
+import { CompareLink } from '@/components/diff/compare-link';
 import {
   FactsSection,
   InterfacesSection,
@@ -33,8 +35,9 @@ export default async function HostOverviewPage({ params, searchParams }: Props) 
   const subject = pageSubject((await params).host, sp);
   if (typeof subject === 'string') return <SubjectMissing message={subject} />;
   let overview;
+  const d = await dashboard();
   try {
-    overview = overviewOf(await dashboard(), subject);
+    overview = overviewOf(d, subject);
   } catch (e) {
     if (e instanceof SubjectError) return <SubjectMissing message={e.message} />;
     throw e;
@@ -46,6 +49,7 @@ export default async function HostOverviewPage({ params, searchParams }: Props) 
   return (
     <>
       <HostHeader subject={subject} meta={overview.meta} pods={overview.hostPods} active="overview" />
+      <CompareLink subject={subject} versions={previousVersionOf(d, subject.host, subject.snapshot)} />
       <section aria-labelledby="pipeline-heading" className="host-section">
         <h2 id="pipeline-heading">Netfilter pipeline</h2>
         <p className="muted">
