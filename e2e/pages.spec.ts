@@ -3,7 +3,6 @@ import { axeViolations, expect, test } from './fixtures';
 
 // Views that need the analyses say so, with no made-up data (Life of a packet: trace.spec.ts).
 for (const [url, name, heading, needs] of [
-  ['/diff', 'diff', 'Diff', 'analyses'],
   ['/nat', 'nat', 'NAT flows', 'analyses'],
   ['/warnings', 'warnings', 'Warnings & growth', 'analyses'],
 ] as const) {
