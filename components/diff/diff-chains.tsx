@@ -10,6 +10,7 @@ import { chainHref } from '@/lib/views/urls';
 import { Pager } from '../chains/pager';
 import { testIds } from '../test-ids';
 import { RuleRows } from './diff-rows';
+import { FilterField } from './filter-field';
 
 /** The changed chains a page at a time with their counts; a chain's rules load when it is opened. */
 
@@ -125,18 +126,15 @@ export function DiffChains({
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="diff-chains-q">Chain name holds</label>
-          <input
-            id="diff-chains-q"
-            value={q}
-            spellCheck={false}
-            onChange={(e) => {
-              setQ(e.target.value);
-              setPage(1);
-            }}
-          />
-        </div>
+        <FilterField
+          id="diff-chains-q"
+          label="Chain name holds"
+          value={q}
+          onChange={(v) => {
+            setQ(v);
+            setPage(1);
+          }}
+        />
       </div>
       {chains.error ? (
         <p role="alert" className="error-text">

@@ -9,6 +9,7 @@ import { countText, plural } from '@/lib/views/format';
 import { Pager } from '../chains/pager';
 import { testIds } from '../test-ids';
 import { Sign } from './diff-rows';
+import { FilterField } from './filter-field';
 
 /** kube-proxy services that changed, a page at a time: each endpoint with its share in A and in B. */
 
@@ -79,18 +80,15 @@ export function DiffServices({ pair }: { pair: DiffPair }) {
     <section aria-labelledby="diff-services-heading" className="host-section">
       <h2 id="diff-services-heading">Services</h2>
       <div className="diff-filters">
-        <div className="field">
-          <label htmlFor="diff-services-q">Service or endpoint holds</label>
-          <input
-            id="diff-services-q"
-            value={q}
-            spellCheck={false}
-            onChange={(e) => {
-              setQ(e.target.value);
-              setPage(1);
-            }}
-          />
-        </div>
+        <FilterField
+          id="diff-services-q"
+          label="Service or endpoint holds"
+          value={q}
+          onChange={(v) => {
+            setQ(v);
+            setPage(1);
+          }}
+        />
       </div>
       {services.error ? (
         <p role="alert" className="error-text">

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { DiffSide, DiffSummary } from '@/lib/views/diff-view';
+import type { DiffSide, DiffSummary, DiffTableTotals } from '@/lib/views/diff-view';
 import { diffHref } from '@/lib/views/diff-ref';
 import { countText, timeText } from '@/lib/views/format';
 import { hostHref } from '@/lib/views/urls';
@@ -8,6 +8,16 @@ import { testIds } from '../test-ids';
 import { LineRows } from './diff-rows';
 
 /** Who is compared with whom, and the counts: per table, services, sets, routes. */
+
+const tableColumns: [Exclude<keyof DiffTableTotals, 'id' | 'label'>, string, string][] = [
+  ['rulesAdded', 'Rules added', '+'],
+  ['rulesRemoved', 'Rules removed', '−'],
+  ['rulesMoved', 'Rules moved', ''],
+  ['chainsAdded', 'Chains added', ''],
+  ['chainsRemoved', 'Chains removed', ''],
+  ['chainsChanged', 'Chains changed', ''],
+  ['chainsRenamed', 'Chains renamed', ''],
+];
 
 function SideFacts({ name, side }: { name: string; side: DiffSide }) {
   return (
@@ -64,40 +74,23 @@ export function DiffSummaryView({ summary: s }: { summary: DiffSummary }) {
                 <thead>
                   <tr>
                     <th scope="col">Table</th>
-                    <th scope="col" className="num">
-                      Rules added
-                    </th>
-                    <th scope="col" className="num">
-                      Rules removed
-                    </th>
-                    <th scope="col" className="num">
-                      Rules moved
-                    </th>
-                    <th scope="col" className="num">
-                      Chains added
-                    </th>
-                    <th scope="col" className="num">
-                      Chains removed
-                    </th>
-                    <th scope="col" className="num">
-                      Chains changed
-                    </th>
-                    <th scope="col" className="num">
-                      Chains renamed
-                    </th>
+                    {tableColumns.map(([, title]) => (
+                      <th key={title} scope="col" className="num">
+                        {title}
+                      </th>
+                    ))}
                   </tr>
                 </thead>
                 <tbody>
                   {s.tables.map((x) => (
                     <tr key={x.id} data-testid={testIds.diffTable} data-table={x.id}>
                       <th scope="row">{x.label}</th>
-                      <td className="num">+{countText(x.rulesAdded)}</td>
-                      <td className="num">−{countText(x.rulesRemoved)}</td>
-                      <td className="num">{countText(x.rulesMoved)}</td>
-                      <td className="num">{countText(x.chainsAdded)}</td>
-                      <td className="num">{countText(x.chainsRemoved)}</td>
-                      <td className="num">{countText(x.chainsChanged)}</td>
-                      <td className="num">{countText(x.chainsRenamed)}</td>
+                      {tableColumns.map(([field, title, sign]) => (
+                        <td key={title} className="num">
+                          {sign}
+                          {countText(x[field])}
+                        </td>
+                      ))}
                     </tr>
                   ))}
                 </tbody>

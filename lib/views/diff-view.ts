@@ -30,6 +30,11 @@ export const DiffSide = z.object({
 export type DiffSide = z.infer<typeof DiffSide>;
 
 const count = z.number().int().nonnegative();
+const pageNumber = z.coerce.number().int().positive().default(1);
+/** Where a page is among the pages of its list. */
+const paged = { page: z.number().int().positive(), pages: z.number().int().nonnegative() };
+/** One chain or set of the diff: its position, checked against its name. */
+const itemQuery = { n: z.coerce.number().int().nonnegative(), page: pageNumber };
 
 export const DiffTableTotals = z.object({
   /** `ipt:ip/nat`, `ipt:ip/filter@legacy`, `nft:inet/kube-proxy`: the table's identity in the diff. */
@@ -113,7 +118,7 @@ export const DiffSummary = z.object({
 export type DiffSummary = z.infer<typeof DiffSummary>;
 
 export const DiffChainQuery = z.object({
-  page: z.coerce.number().int().positive().default(1),
+  page: pageNumber,
   /** A table's id, or empty for all. */
   table: z.string().max(300).default(''),
   /** Chains whose name (or former name) holds this text. */
@@ -121,8 +126,7 @@ export const DiffChainQuery = z.object({
 });
 
 export const DiffChainPage = z.object({
-  page: z.number().int().positive(),
-  pages: z.number().int().nonnegative(),
+  ...paged,
   total: count,
   chains: z.array(DiffChainEntry),
 });
@@ -137,32 +141,17 @@ export const DiffRuleRow = z.object({
 export type DiffRuleRow = z.infer<typeof DiffRuleRow>;
 
 export const DiffRuleQuery = z.object({
-  n: z.coerce.number().int().nonnegative(),
+  ...itemQuery,
   /** The chain's name: a check that `n` still means the chain the page asks about. */
   chain: z.string().max(500),
-  page: z.coerce.number().int().positive().default(1),
 });
 
-export const DiffRulePage = z.object({
-  chain: DiffChainEntry,
-  page: z.number().int().positive(),
-  pages: z.number().int().nonnegative(),
-  rows: z.array(DiffRuleRow),
-});
+export const DiffRulePage = z.object({ chain: DiffChainEntry, ...paged, rows: z.array(DiffRuleRow) });
 export type DiffRulePage = z.infer<typeof DiffRulePage>;
 
-export const DiffSetQuery = z.object({
-  n: z.coerce.number().int().nonnegative(),
-  set: z.string().max(300),
-  page: z.coerce.number().int().positive().default(1),
-});
+export const DiffSetQuery = z.object({ ...itemQuery, set: z.string().max(300) });
 
-export const DiffSetPage = z.object({
-  set: DiffSetEntry,
-  page: z.number().int().positive(),
-  pages: z.number().int().nonnegative(),
-  rows: z.array(DiffLine),
-});
+export const DiffSetPage = z.object({ set: DiffSetEntry, ...paged, rows: z.array(DiffLine) });
 export type DiffSetPage = z.infer<typeof DiffSetPage>;
 
 /** A diff with its chains in the order the view lists them, kept per pair of snapshots. */
