@@ -16,6 +16,7 @@ import {
   diffChainsPageSize,
   diffPrepare,
   diffRulePage,
+  diffSetPage,
   diffSummary,
   type DiffSide,
 } from './diff-view';
@@ -237,5 +238,62 @@ describe('diff services', () => {
       ['-', 85],
       ['+', 81],
     ]);
+  });
+});
+
+describe('renamed chains and sets', () => {
+  it('a kube-proxy chain that only changed its hash is one renamed chain, not one added and one removed', () => {
+    // KUBE-SEP-C6EBXVWJJZMIWKLZ (lines 71-72, jumped to from line 85) under another hash in B.
+    const text = readFileSync(path.join(corpusDir, 'kubernetes/kubeproxy-iptables-overall.iptables'), 'utf8');
+    const renamed = text.replaceAll('KUBE-SEP-C6EBXVWJJZMIWKLZ', 'KUBE-SEP-AAAAAAAAAAAAAAAA');
+    const a = buildSnapshot([{ origin: 'a', text }], { host: 'a' });
+    const b = buildSnapshot([{ origin: 'b', text: renamed }], { host: 'b' });
+    const p = prepared(a, b);
+    expect(p.tables).toEqual([
+      expect.objectContaining({
+        id: 'ipt:ip/nat',
+        chainsRenamed: 1,
+        chainsAdded: 0,
+        chainsRemoved: 0,
+        rulesAdded: 0,
+      }),
+    ]);
+    expect(diffChainPage(p, { page: 1, table: '', q: 'C6EBXVWJJZMIWKLZ' }).chains).toEqual([
+      expect.objectContaining({
+        chain: 'KUBE-SEP-AAAAAAAAAAAAAAAA',
+        renamedFrom: 'KUBE-SEP-C6EBXVWJJZMIWKLZ',
+        status: 'changed',
+        added: 0,
+        removed: 0,
+      }),
+    ]);
+  });
+
+  it('an nft map element gone: the map with its element, as nft prints it', () => {
+    const file = path.join(corpusDir, 'kubernetes/kubeproxy-nft-overall.nft.json');
+    const text = readFileSync(file, 'utf8');
+    const json = JSON.parse(text) as { nftables: { map?: { name: string; elem?: unknown[] } }[] };
+    for (const item of json.nftables)
+      if (item.map?.name === 'service-ips')
+        item.map.elem = item.map.elem!.filter((e) => !JSON.stringify(e).includes('172.30.0.41'));
+    const a = buildSnapshot([{ origin: file, text }], { host: 'a' });
+    const b = buildSnapshot([{ origin: file, text: JSON.stringify(json) }], { host: 'b' });
+    const p = prepared(a, b);
+    const s = diffSummary(p, side(a, 1), side(b, 2));
+    expect(s.sets).toEqual([
+      {
+        n: 0,
+        family: 'ip',
+        table: 'kube-proxy',
+        set: 'service-ips',
+        status: 'changed',
+        added: 0,
+        removed: 1,
+      },
+    ]);
+    expect(diffSetPage(p, { n: 0, set: 'service-ips', page: 1 })!.rows).toEqual([
+      { sign: '-', text: '172.30.0.41 . tcp . 80 : goto service-ULMVA6XW-ns1/svc1/tcp/p80', before: null },
+    ]);
+    expect(diffSetPage(p, { n: 0, set: 'service-ports', page: 1 })).toBeNull();
   });
 });
