@@ -36,10 +36,8 @@ const paged = { page: z.number().int().positive(), pages: z.number().int().nonne
 /** One chain or set of the diff: its position, checked against its name. */
 const itemQuery = { n: z.coerce.number().int().nonnegative(), page: pageNumber };
 
-export const DiffTableTotals = z.object({
-  /** `ipt:ip/nat`, `ipt:ip/filter@legacy`, `nft:inet/kube-proxy`: the table's identity in the diff. */
-  id: z.string(),
-  label: z.string(),
+/** What changed in rules and chains, of a table or of the whole diff. */
+const ruleCounts = {
   rulesAdded: count,
   rulesRemoved: count,
   rulesMoved: count,
@@ -47,20 +45,31 @@ export const DiffTableTotals = z.object({
   chainsRemoved: count,
   chainsRenamed: count,
   chainsChanged: count,
+};
+
+export const DiffTableTotals = z.object({
+  /** `ipt:ip/nat`, `ipt:ip/filter@legacy`, `nft:inet/kube-proxy`: the table's identity in the diff. */
+  id: z.string(),
+  label: z.string(),
+  ...ruleCounts,
 });
 export type DiffTableTotals = z.infer<typeof DiffTableTotals>;
 
-export const DiffChainEntry = z.object({
-  /** Position in the diff, for asking for this chain's rules. */
+/** An item of the diff (a chain, a set): its position for asking for its page, and its counts. */
+const item = {
   n: z.number().int().nonnegative(),
+  status: z.enum(['added', 'removed', 'changed']),
+  added: count,
+  removed: count,
+};
+
+export const DiffChainEntry = z.object({
+  ...item,
   table: z.string(),
   tableLabel: z.string(),
   chain: z.string(),
   /** The chain's name in A when kube-proxy gave it a new hashed name (same rules). */
   renamedFrom: z.string().nullable(),
-  status: z.enum(['added', 'removed', 'changed']),
-  added: count,
-  removed: count,
   moved: count,
   /** The table's key in each side's chains view; null when that side has no such table. */
   keyA: z.string().nullable(),
@@ -68,15 +77,7 @@ export const DiffChainEntry = z.object({
 });
 export type DiffChainEntry = z.infer<typeof DiffChainEntry>;
 
-export const DiffSetEntry = z.object({
-  n: z.number().int().nonnegative(),
-  family: z.string(),
-  table: z.string(),
-  set: z.string(),
-  status: z.enum(['added', 'removed', 'changed']),
-  added: count,
-  removed: count,
-});
+export const DiffSetEntry = z.object({ ...item, family: z.string(), table: z.string(), set: z.string() });
 export type DiffSetEntry = z.infer<typeof DiffSetEntry>;
 
 export const DiffLine = z.object({
@@ -93,13 +94,7 @@ export const DiffSummary = z.object({
   /** Nothing differs: rules, chains, sets, services and routes are the same (counters aside). */
   identical: z.boolean(),
   totals: z.object({
-    rulesAdded: count,
-    rulesRemoved: count,
-    rulesMoved: count,
-    chainsAdded: count,
-    chainsRemoved: count,
-    chainsRenamed: count,
-    chainsChanged: count,
+    ...ruleCounts,
     servicesAdded: count,
     servicesRemoved: count,
     servicesChanged: count,
