@@ -39,7 +39,7 @@ import { examplePrefix } from './examples';
 import { HttpError } from './http';
 import type { PreparedView } from './prepared-snapshots';
 import type { Dashboard } from './runtime';
-import { SubjectError, subjectResolve } from './subjects';
+import { SubjectError, storeHost, subjectResolve } from './subjects';
 
 /**
  * The Diff view's server side: each side resolved to a snapshot (a stored one by its ID, the latest,
@@ -82,10 +82,9 @@ function sideOf(d: Dashboard, name: 'a' | 'b', ref: string): Side {
       throw e;
     }
   };
-  let r = resolve(parsed);
-  // The latest snapshot by its ID is read through the host pages' own cache entry.
-  if (r.summary && parsed.snapshot !== null && parsed.snapshot === r.summary.lastSnapshotId)
-    r = resolve({ ...parsed, snapshot: null });
+  // The latest snapshot named by its ID is read through the host pages' own cache entry.
+  const last = example ? null : (storeHost(d, parsed.host)?.lastSnapshotId ?? null);
+  const r = resolve(parsed.snapshot === last ? { ...parsed, snapshot: null } : parsed);
   const id = parsed.snapshot ?? r.summary?.lastSnapshotId ?? null;
   const subject = { host: parsed.host, pod: parsed.pod, snapshot: id };
   return {
