@@ -114,6 +114,11 @@ test('two hosts with nothing in common: an iptables-mode node against the nftabl
   // Services: node-3 serves the same two services as node-1, in the other mode.
   await expect(page.getByTestId(testIds.diffService).first()).toBeVisible();
   expect(await axeViolations(page)).toEqual([]);
+  // Services, sets and routes in red and green stay readable in the dark scheme.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await visit('/diff?a=node-1&b=node-3', 'diff-two-hosts-dark');
+  await expect(page.getByTestId(testIds.diffService).first()).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
   expect(consoleErrors).toEqual([]);
 });
 
