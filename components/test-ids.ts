@@ -42,6 +42,15 @@ export const testIds = {
   traceDisposition: 'trace-disposition',
   traceStepThrough: 'trace-step-through',
   traceError: 'trace-error',
+  warningsView: 'warnings-view',
+  warningsTable: 'warnings-table',
+  warningRow: 'warning-row',
+  warningRules: 'warning-rules',
+  warningMeasured: 'warning-measured',
+  warningThreshold: 'warning-threshold',
+  growthChart: 'growth-chart',
+  warningsClusters: 'warnings-clusters',
+  hostWarnings: 'host-warnings',
 } as const;
 
 export type TestId = (typeof testIds)[keyof typeof testIds];

@@ -13,6 +13,7 @@ import {
   TablesSection,
 } from '@/components/host/host-details';
 import { HostHeader } from '@/components/host/host-header';
+import { HostWarnings } from '@/components/host/host-warnings';
 import { PipelineDiagram } from '@/components/host/pipeline-diagram';
 import { SubjectMissing } from '@/components/host/subject-missing';
 import { countText } from '@/lib/views/format';
@@ -89,6 +90,7 @@ export default async function HostOverviewPage({ params, searchParams }: Props) 
           </>
         )}
       </section>
+      {subject.pod === null && <HostWarnings host={subject.host} />}
       <TablesSection tables={overview.tables} subject={subject} />
       <InterfacesSection interfaces={overview.interfaces} addresses={overview.addresses} />
       <RoutesSection routes={overview.routes} total={overview.routesTotal} />

@@ -1,0 +1,362 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { GrowthPoint } from '../../lib/analyze/growth';
+import { groupGrowth, hostGrowth } from '../../lib/analyze/growth';
+import { kubeServiceCounts, kubeServices } from '../../lib/analyze/kube-services';
+import { RestoreCalibration, defaultRestoreCalibration } from '../../lib/analyze/restore-calibration';
+import type { WarningsResult } from '../../lib/analyze/warnings';
+import { snapshotWarnings } from '../../lib/analyze/warnings';
+import type { Snapshot } from '../../lib/model/snapshot';
+import { snapshotStats } from '../../lib/snapshot/stats';
+import type {
+  CalibrationNote,
+  ClusterRef,
+  ClusterWarnings,
+  HostWarnings,
+  HostWarningsBrief,
+  WarningBadges,
+  WarningsIndex,
+} from '../../lib/views/warnings';
+import {
+  clusterGroups,
+  clusterName,
+  clusterWarningList,
+  growthView,
+  hostAnalysis,
+  hostWarningsBrief,
+  warningBadges,
+} from '../../lib/views/warnings';
+import { defaultCalibrationFile } from '../cli/calibration-file';
+import type { HostSummary } from '../store/store';
+import { examplePrefix } from './examples';
+import { HttpError } from './http';
+import type { PreparedSnapshot } from './prepared-snapshots';
+import type { Dashboard } from './runtime';
+import { SubjectError, subjectResolve, subjectSource } from './subjects';
+
+/**
+ * Warnings and growth for the dashboard. A host's warnings are computed once per prepared snapshot
+ * (a 170,000-rule host takes about a second), by the warm-up or a background queue, and kept per
+ * host so the fleet can show badges for 50 hosts without computing anything: a host not analysed
+ * yet is `pending`, never a guessed count. Growth comes from the store's history, read once per
+ * collection of a host.
+ */
+
+/** The view's query: `host=NAME`, or `cluster=NAME` (empty: the hosts without one) in a scope. */
+export const WarningsQuery = z.object({
+  host: z.string().min(1).max(200).optional(),
+  cluster: z.string().max(200).optional(),
+  scope: z.enum(['store', 'examples']).default('store'),
+});
+export type WarningsQuery = z.output<typeof WarningsQuery>;
+
+type Outcome = { result: WarningsResult } | { failed: string };
+
+interface State {
+  /** Per host: the snapshot key and calibration it was analysed with, and the outcome. */
+  analysed: Map<string, { key: string; calibration: string; outcome: Outcome }>;
+  queue: Set<string>;
+  running: boolean;
+  /** Per host: its history cut to what growth needs, for one collection of it. */
+  histories: Map<string, { key: string; points: GrowthPoint[] }>;
+}
+
+const states = new WeakMap<Dashboard, State>();
+
+function stateOf(d: Dashboard): State {
+  let s = states.get(d);
+  if (!s)
+    states.set(d, (s = { analysed: new Map(), queue: new Set(), running: false, histories: new Map() }));
+  return s;
+}
+
+// ---- calibration ---------------------------------------------------------------------------------
+
+interface Calibration {
+  note: CalibrationNote;
+  /** Changes when the file does. */
+  key: string;
+}
+
+/**
+ * The calibration warnings use, as the CLI picks it: ./data/restore-calibration.json (written by
+ * npm run bench:analyze) when present, else the default. A file that does not read is named with its
+ * problem on the page and the default is used.
+ */
+export function calibrationOf(file = path.resolve(process.cwd(), defaultCalibrationFile)): Calibration {
+  const shown = path.relative(process.cwd(), file) || file;
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch {
+    return {
+      note: { calibration: defaultRestoreCalibration, file: null, problem: null },
+      key: 'default',
+    };
+  }
+  const key = `${file}:${stat.mtimeMs}:${stat.size}`;
+  const fallback = (problem: string): Calibration => ({
+    note: { calibration: defaultRestoreCalibration, file: null, problem: `${shown}: ${problem}` },
+    key: `${key}:default`,
+  });
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    return fallback(e instanceof SyntaxError ? `not JSON: ${e.message}` : (e as Error).message);
+  }
+  const parsed = RestoreCalibration.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fallback(
+      `not a restore calibration: field ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    );
+  }
+  return { note: { calibration: parsed.data, file: shown, problem: null }, key };
+}
+
+// ---- analysis ------------------------------------------------------------------------------------
+
+function analyse(d: Dashboard, host: string, key: string, prepared: PreparedSnapshot): Outcome {
+  const s = stateOf(d);
+  const cal = calibrationOf();
+  const known = s.analysed.get(host);
+  if (known && known.key === key && known.calibration === cal.key) return known.outcome;
+  const view = prepared.view(null)!;
+  const outcome = view.memo(`warnings:${cal.key}`, (): Outcome => {
+    try {
+      return { result: snapshotWarnings(view.snapshot, { calibration: cal.note.calibration }) };
+    } catch (e) {
+      // One snapshot the analysis cannot handle must not take the page (or the server) down.
+      console.error(`[packetlens] warnings of ${host}: ${e instanceof Error ? (e.stack ?? e.message) : e}`);
+      return {
+        failed: `the analysis failed on this snapshot: ${e instanceof Error ? e.message : String(e)}`,
+      };
+    }
+  });
+  s.analysed.set(host, { key, calibration: cal.key, outcome });
+  return outcome;
+}
+
+/** Analyses a host's prepared latest snapshot (the warm-up calls this after preparing it). */
+export function warningsWarm(d: Dashboard, host: string, key: string, prepared: PreparedSnapshot): void {
+  analyse(d, host, key, prepared);
+}
+
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Analyses the queued hosts one after the other in the background, yielding to requests between. */
+function queueRun(d: Dashboard): void {
+  const s = stateOf(d);
+  if (s.running) return;
+  s.running = true;
+  void (async () => {
+    try {
+      for (const host of s.queue) {
+        s.queue.delete(host);
+        await pause();
+        try {
+          const source = subjectSource(d, { host, snapshot: null });
+          const prepared = source.load();
+          if (prepared) analyse(d, host, source.key, prepared);
+        } catch {
+          // A host removed or not collected meanwhile: nothing to analyse.
+        }
+      }
+    } finally {
+      s.running = false;
+    }
+  })();
+}
+
+function outcomeBadges(outcome: Outcome): WarningBadges {
+  return 'failed' in outcome ? { state: 'failed', message: outcome.failed } : warningBadges(outcome.result);
+}
+
+/** The cached outcome of a host's current snapshot, or null (queued for the background). */
+function cachedOutcome(d: Dashboard, host: string, key: string): Outcome | null {
+  const s = stateOf(d);
+  const known = s.analysed.get(host);
+  if (known && known.key === key && known.calibration === calibrationOf().key) return known.outcome;
+  s.queue.add(host);
+  queueRun(d);
+  return null;
+}
+
+/** The fleet's badges of a host: from the cache only; null when the host has no snapshot. */
+export function badgesOf(d: Dashboard, host: string, lastSnapshotId: number | null): WarningBadges | null {
+  if (!host.startsWith(examplePrefix) && lastSnapshotId === null) return null;
+  const key = subjectSource(d, { host, snapshot: null }).key;
+  const outcome = cachedOutcome(d, host, key);
+  return outcome ? outcomeBadges(outcome) : { state: 'pending' };
+}
+
+/** The host overview's list: computed now if the warm-up has not got there. */
+export function warningsBriefOf(d: Dashboard, host: string): HostWarningsBrief {
+  const r = subjectResolve(d, { host, pod: null, snapshot: null });
+  const outcome = analyse(d, host, r.key, r.prepared);
+  if ('failed' in outcome) return { host, badges: outcomeBadges(outcome), warnings: [] };
+  return hostWarningsBrief(host, outcome.result);
+}
+
+// ---- growth --------------------------------------------------------------------------------------
+
+/** A store host's history, per-chain counts cut to the KUBE-SERVICES chains growth uses. */
+function historyOf(d: Dashboard, h: HostSummary): GrowthPoint[] {
+  const s = stateOf(d);
+  const key = `${h.lastSeen}:${h.lastFailureAt}:${h.lastSnapshotId}`;
+  const known = s.histories.get(h.name);
+  if (known && known.key === key) return known.points;
+  const points = d
+    .store()
+    .historyOf(h.name, { byChain: true })
+    .map((p): GrowthPoint => ({
+      collectedAt: p.collectedAt,
+      runId: p.runId,
+      rulesTotal: p.rulesTotal,
+      services: p.services,
+      endpoints: p.endpoints,
+      byTable: p.byTable,
+      longestChain: p.longestChain ? { rules: p.longestChain.rules } : null,
+      byChain: Object.fromEntries(
+        Object.entries(p.byChain ?? {}).filter(([k]) => k.endsWith('/nat/KUBE-SERVICES')),
+      ),
+    }));
+  s.histories.set(h.name, { key, points });
+  return points;
+}
+
+/**
+ * An example has one snapshot: its one point. The examples are one capture of the lab
+ * (scripts/capture-examples.ts), so they count as one run when grouped.
+ */
+function examplePoint(snap: Snapshot): GrowthPoint {
+  const stats = snapshotStats(snap);
+  return {
+    collectedAt: snap.host.collectedAt,
+    runId: 0,
+    rulesTotal: stats.rules.total,
+    ...kubeServiceCounts(kubeServices(snap)),
+    byTable: stats.rules.byTable,
+    longestChain: stats.longestChain ? { rules: stats.longestChain.rules } : null,
+    byChain: Object.fromEntries(
+      Object.entries(stats.rules.byChain).filter(([k]) => k.endsWith('/nat/KUBE-SERVICES')),
+    ),
+  };
+}
+
+// ---- clusters ------------------------------------------------------------------------------------
+
+interface Member {
+  name: string;
+  labels: Record<string, string>;
+  collectedAt: string | null;
+  lastSnapshotId: number | null;
+  history: () => GrowthPoint[];
+}
+
+/** Collected hosts (kind `host`), or imported ones, or the examples. */
+function members(d: Dashboard, scope: ClusterRef['scope'], kind: 'host' | 'import' = 'host'): Member[] {
+  if (scope === 'examples')
+    return [...d.examples.snapshots].map(([name, snap]) => ({
+      name,
+      labels: snap.host.labels,
+      collectedAt: snap.host.collectedAt,
+      lastSnapshotId: null,
+      history: () => [examplePoint(snap)],
+    }));
+  return d
+    .store()
+    .hostsList()
+    .filter((h) => h.kind === kind)
+    .map((h) => ({
+      name: h.name,
+      labels: h.labels,
+      collectedAt: h.lastSeen,
+      lastSnapshotId: h.lastSnapshotId,
+      history: () => historyOf(d, h),
+    }));
+}
+
+function clusterMembers(d: Dashboard, scope: ClusterRef['scope'], name: string | null): Member[] {
+  return members(d, scope).filter((m) => clusterName(m.labels) === name);
+}
+
+function clusterRef(scope: ClusterRef['scope'], name: string | null, hosts: readonly Member[]): ClusterRef {
+  return { name, scope, hosts: hosts.map((h) => h.name) };
+}
+
+function clusterHost(d: Dashboard, m: Member) {
+  return { name: m.name, collectedAt: m.collectedAt, badges: badgesOf(d, m.name, m.lastSnapshotId) };
+}
+
+function groupGrowthView(scope: ClusterRef['scope'], name: string | null, hosts: readonly Member[]) {
+  const subject =
+    (name === null ? 'hosts without a cluster label' : `cluster=${name}`) +
+    (scope === 'examples' ? ' (examples)' : '');
+  return growthView(groupGrowth(subject, new Map(hosts.map((h) => [h.name, h.history()]))), true);
+}
+
+export function warningsIndexOf(d: Dashboard): WarningsIndex {
+  const clusters = (['store', 'examples'] as const).flatMap((scope) =>
+    clusterGroups(members(d, scope)).map((g) => ({
+      ...clusterRef(scope, g.name, g.hosts),
+      members: g.hosts.map((m) => clusterHost(d, m)),
+    })),
+  );
+  return { clusters };
+}
+
+export function clusterWarningsOf(
+  d: Dashboard,
+  scope: ClusterRef['scope'],
+  name: string | null,
+): ClusterWarnings {
+  const hosts = clusterMembers(d, scope, name);
+  if (hosts.length === 0)
+    throw new HttpError(
+      404,
+      name === null
+        ? `every ${scope === 'examples' ? 'example' : 'host'} has a cluster label`
+        : `no ${scope === 'examples' ? 'example' : 'host'} has the label cluster=${name}`,
+    );
+  const analysed: { host: string; result: WarningsResult }[] = [];
+  for (const m of hosts) {
+    if (m.lastSnapshotId === null && scope === 'store') continue;
+    const outcome = cachedOutcome(d, m.name, subjectSource(d, { host: m.name, snapshot: null }).key);
+    if (outcome && 'result' in outcome) analysed.push({ host: m.name, result: outcome.result });
+  }
+  return {
+    cluster: clusterRef(scope, name, hosts),
+    hosts: hosts.map((m) => clusterHost(d, m)),
+    warnings: clusterWarningList(analysed),
+    calibration: calibrationOf().note,
+    growth: groupGrowthView(scope, name, hosts),
+  };
+}
+
+/** A host's warnings with the rules they name, its growth, and its cluster. */
+export function hostWarningsOf(d: Dashboard, host: string): HostWarnings {
+  const r = subjectResolve(d, { host, pod: null, snapshot: null });
+  const scope = r.source === 'example' ? 'examples' : 'store';
+  const imported = r.summary?.kind === 'import';
+  const me = members(d, scope, imported ? 'import' : 'host').find((m) => m.name === host);
+  if (!me) throw new SubjectError(404, `no host named ${host}`);
+  const cluster = clusterName(me.labels);
+  const outcome = analyse(d, host, r.key, r.prepared);
+  const tableKeys = new Set(r.view.index.tables.map((t) => t.key));
+  return {
+    host,
+    source: r.source,
+    collectedAt: r.prepared.snapshot.host.collectedAt,
+    // An imported dump belongs to no cluster of collected hosts.
+    cluster: imported ? null : clusterRef(scope, cluster, clusterMembers(d, scope, cluster)),
+    analysis:
+      'failed' in outcome
+        ? { state: 'failed', message: outcome.failed }
+        : hostAnalysis(outcome.result, tableKeys),
+    calibration: calibrationOf().note,
+    growth: growthView(hostGrowth(host, me.history()), false),
+  };
+}
