@@ -5,7 +5,6 @@ import { axeViolations, expect, test } from './fixtures';
 for (const [url, name, heading, needs] of [
   ['/diff', 'diff', 'Diff', 'analyses'],
   ['/nat', 'nat', 'NAT flows', 'analyses'],
-  ['/warnings', 'warnings', 'Warnings & growth', 'analyses'],
 ] as const) {
   test(`${heading} is in the navigation and says it needs the ${needs}`, async ({
     page,

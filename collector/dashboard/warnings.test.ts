@@ -95,7 +95,7 @@ describe('warnings in the dashboard', () => {
       ['loner', 3, 2, null],
     ] as const) {
       const sample = sampleSnapshot(name, { services }, day(n));
-      const labels = cluster ? { cluster } : {};
+      const labels: Record<string, string> = cluster ? { cluster } : {};
       sample.snapshot.host.labels = labels;
       const counts = kubeServiceCounts(kubeServices(sample.snapshot));
       store.snapshotSave(

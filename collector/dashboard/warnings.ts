@@ -27,7 +27,6 @@ import {
   hostWarningsBrief,
   warningBadges,
 } from '../../lib/views/warnings';
-import { defaultCalibrationFile } from '../cli/calibration-file';
 import type { HostSummary } from '../store/store';
 import { examplePrefix } from './examples';
 import { HttpError } from './http';
@@ -80,11 +79,18 @@ interface Calibration {
 }
 
 /**
+ * The file the CLI reads too (collector/cli/calibration-file.ts), not imported from there: the
+ * bundler would trace that module's look at the data directory into the build.
+ */
+const calibrationFile = () =>
+  path.join(/*turbopackIgnore: true*/ process.cwd(), 'data', 'restore-calibration.json');
+
+/**
  * The calibration warnings use, as the CLI picks it: ./data/restore-calibration.json (written by
  * npm run bench:analyze) when present, else the default. A file that does not read is named with its
  * problem on the page and the default is used.
  */
-export function calibrationOf(file = path.resolve(process.cwd(), defaultCalibrationFile)): Calibration {
+export function calibrationOf(file = calibrationFile()): Calibration {
   const shown = path.relative(process.cwd(), file) || file;
   let stat;
   try {

@@ -31,7 +31,7 @@ function clusterTitle(c: ClusterRef): string {
 
 function MembersTable({ members, caption }: { members: readonly Member[]; caption: string }) {
   return (
-    <ScrollRegion label={caption}>
+    <ScrollRegion label={`${caption} (scrollable)`}>
       <table className="data-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>

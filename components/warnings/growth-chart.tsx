@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { countText, timeText } from '@/lib/views/format';
+import { countText, plural, timeText } from '@/lib/views/format';
 import type { ChartScale } from '@/lib/views/growth-chart';
 import { defaultScale, growthChartLayout } from '@/lib/views/growth-chart';
 import type { GrowthSeries } from '@/lib/views/warnings';
@@ -30,7 +30,7 @@ export function GrowthChart({ series, subject }: { series: GrowthSeries; subject
   const right = width - margin.right;
   const p = layout.projection;
   const summary =
-    `${series.label}: ${valueText(series.latest ?? 0)} ${series.unit} at the last of ${countText(series.collections)} collections; ` +
+    `${series.label}: ${valueText(series.latest ?? 0)} ${series.unit} at the last of ${plural(series.collections, 'collection')}; ` +
     rateText(series) +
     (layout.levels.length
       ? `; threshold lines at ${layout.levels.map((l) => `${l.severity} ${valueText(l.level)}`).join(', ')}`

@@ -73,7 +73,8 @@ export function WarningsTable({
   caption: string;
 }) {
   return (
-    <ScrollRegion label={caption}>
+    // Named apart from the section around it, whose heading may say the same.
+    <ScrollRegion label={`${caption} (scrollable)`}>
       <table className="data-table warnings-table" data-testid={testIds.warningsTable}>
         <caption className="visually-hidden">{caption}</caption>
         <thead>

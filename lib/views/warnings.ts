@@ -215,7 +215,7 @@ export function hostWarningsBrief(host: string, result: WarningsResult): HostWar
 }
 
 const metricLabels: Record<GrowthMetric['metric'], string> = {
-  rules: 'Rules on the host',
+  rules: 'Rules',
   services: 'kube-proxy services',
   'longest-chain': 'Longest chain',
   'kube-services-rules': 'Rules in nat KUBE-SERVICES',
@@ -264,7 +264,7 @@ export function growthView(growth: Growth, group: boolean): GrowthView {
       const projection = projectionOf(m);
       return {
         metric: m.metric,
-        label: metricLabels[m.metric],
+        label: group ? `${metricLabels[m.metric]} (largest host)` : metricLabels[m.metric],
         unit: m.unit,
         points: growthSample(m.points, growthChartPointsMax),
         collections: m.points.length,
