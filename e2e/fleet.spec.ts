@@ -36,7 +36,7 @@ test('the fleet lists every lab node with its pods, collected over SSH', async (
       await expect(fleet.pods(node.name).filter({ hasText: `${pod.ip}/` })).toHaveCount(1);
   }
   // Examples stay apart from collected hosts.
-  await expect(fleet.examples.getByRole('link', { name: 'example:node-1' })).toBeVisible();
+  await expect(fleet.examples.getByRole('link', { name: 'example:node-1', exact: true })).toBeVisible();
   await expect(fleet.hosts.getByText('example:', { exact: false })).toHaveCount(0);
 
   expect(await axeViolations(page)).toEqual([]);

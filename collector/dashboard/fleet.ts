@@ -81,7 +81,7 @@ export function fleetBuild(d: Dashboard): Fleet {
         growth: growth.points,
         collections: growth.collections,
         pods: podsOf(d, h),
-        warnings: badgesOf(d, h.name, h.lastSnapshotId),
+        warnings: badgesOf(d, h.name, h),
       };
     });
   const examples = [...d.examples.snapshots].map(([name, snap]): FleetHost => {

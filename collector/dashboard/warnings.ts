@@ -28,11 +28,10 @@ import {
   warningBadges,
 } from '../../lib/views/warnings';
 import type { HostSummary } from '../store/store';
-import { examplePrefix } from './examples';
 import { HttpError } from './http';
 import type { PreparedSnapshot } from './prepared-snapshots';
 import type { Dashboard } from './runtime';
-import { SubjectError, subjectResolve, subjectSource } from './subjects';
+import { latestKey, SubjectError, subjectSource } from './subjects';
 
 /**
  * Warnings and growth for the dashboard. A host's warnings are computed once per prepared snapshot
@@ -54,7 +53,7 @@ type Outcome = { result: WarningsResult } | { failed: string };
 
 interface State {
   /** Per host: the snapshot key and calibration it was analysed with, and the outcome. */
-  analysed: Map<string, { key: string; calibration: string; outcome: Outcome }>;
+  analysed: Map<string, Analysed>;
   queue: Set<string>;
   running: boolean;
   /** Per host: its history cut to what growth needs, for one collection of it. */
@@ -90,7 +89,19 @@ const calibrationFile = () =>
  * npm run bench:analyze) when present, else the default. A file that does not read is named with its
  * problem on the page and the default is used.
  */
+// The fleet asks for every host's badges at once: the file is looked at once a second at most.
+let lastCalibration: { file: string; at: number; value: Calibration } | null = null;
+
 export function calibrationOf(file = calibrationFile()): Calibration {
+  const now = Date.now();
+  if (lastCalibration && lastCalibration.file === file && now - lastCalibration.at < 1000)
+    return lastCalibration.value;
+  const value = calibrationRead(file);
+  lastCalibration = { file, at: now, value };
+  return value;
+}
+
+function calibrationRead(file: string): Calibration {
   const shown = path.relative(process.cwd(), file) || file;
   let stat;
   try {
@@ -124,11 +135,21 @@ export function calibrationOf(file = calibrationFile()): Calibration {
 
 // ---- analysis ------------------------------------------------------------------------------------
 
-function analyse(d: Dashboard, host: string, key: string, prepared: PreparedSnapshot): Outcome {
+interface Analysed {
+  /** The prepared-snapshot key and the calibration it was analysed with. */
+  key: string;
+  calibration: string;
+  outcome: Outcome;
+  /** The chains view's tables of the snapshot, to link the rules a warning names. */
+  tableKeys: string[];
+  collectedAt: string;
+}
+
+function analyse(d: Dashboard, host: string, key: string, prepared: PreparedSnapshot): Analysed {
   const s = stateOf(d);
   const cal = calibrationOf();
   const known = s.analysed.get(host);
-  if (known && known.key === key && known.calibration === cal.key) return known.outcome;
+  if (known && known.key === key && known.calibration === cal.key) return known;
   const view = prepared.view(null)!;
   const outcome = view.memo(`warnings:${cal.key}`, (): Outcome => {
     try {
@@ -141,8 +162,29 @@ function analyse(d: Dashboard, host: string, key: string, prepared: PreparedSnap
       };
     }
   });
-  s.analysed.set(host, { key, calibration: cal.key, outcome });
-  return outcome;
+  const entry: Analysed = {
+    key,
+    calibration: cal.key,
+    outcome,
+    tableKeys: view.index.tables.map((t) => t.key),
+    collectedAt: view.snapshot.host.collectedAt,
+  };
+  s.analysed.set(host, entry);
+  return entry;
+}
+
+/**
+ * A host's analysis of its latest snapshot: from the cache, so a large host the prepared-snapshot
+ * cache has dropped is not read again; else read and analysed now.
+ */
+function current(d: Dashboard, host: string): { entry: Analysed; source: ReturnType<typeof subjectSource> } {
+  const source = subjectSource(d, { host, snapshot: null });
+  const known = stateOf(d).analysed.get(host);
+  if (known && known.key === source.key && known.calibration === calibrationOf().key)
+    return { entry: known, source };
+  const prepared = source.load();
+  if (!prepared) throw new SubjectError(404, `the latest snapshot of ${host} is not in the store`);
+  return { entry: analyse(d, host, source.key, prepared), source };
 }
 
 /** Analyses a host's prepared latest snapshot (the warm-up calls this after preparing it). */
@@ -190,18 +232,19 @@ function cachedOutcome(d: Dashboard, host: string, key: string): Outcome | null 
   return null;
 }
 
-/** The fleet's badges of a host: from the cache only; null when the host has no snapshot. */
-export function badgesOf(d: Dashboard, host: string, lastSnapshotId: number | null): WarningBadges | null {
-  if (!host.startsWith(examplePrefix) && lastSnapshotId === null) return null;
-  const key = subjectSource(d, { host, snapshot: null }).key;
-  const outcome = cachedOutcome(d, host, key);
+/**
+ * The fleet's badges of a stored host or an example (summary null): from the cache only, never
+ * computed here; null when the host has no snapshot.
+ */
+export function badgesOf(d: Dashboard, host: string, summary: HostSummary | null): WarningBadges | null {
+  if (summary && summary.lastSnapshotId === null) return null;
+  const outcome = cachedOutcome(d, host, summary ? latestKey(summary) : host);
   return outcome ? outcomeBadges(outcome) : { state: 'pending' };
 }
 
 /** The host overview's list: computed now if the warm-up has not got there. */
 export function warningsBriefOf(d: Dashboard, host: string): HostWarningsBrief {
-  const r = subjectResolve(d, { host, pod: null, snapshot: null });
-  const outcome = analyse(d, host, r.key, r.prepared);
+  const { outcome } = current(d, host).entry;
   if ('failed' in outcome) return { host, badges: outcomeBadges(outcome), warnings: [] };
   return hostWarningsBrief(host, outcome.result);
 }
@@ -258,7 +301,8 @@ interface Member {
   name: string;
   labels: Record<string, string>;
   collectedAt: string | null;
-  lastSnapshotId: number | null;
+  /** The prepared-snapshot key of its latest snapshot; null when it has none. */
+  key: string | null;
   history: () => GrowthPoint[];
 }
 
@@ -269,7 +313,7 @@ function members(d: Dashboard, scope: ClusterRef['scope'], kind: 'host' | 'impor
       name,
       labels: snap.host.labels,
       collectedAt: snap.host.collectedAt,
-      lastSnapshotId: null,
+      key: name,
       history: () => [examplePoint(snap)],
     }));
   return d
@@ -280,7 +324,7 @@ function members(d: Dashboard, scope: ClusterRef['scope'], kind: 'host' | 'impor
       name: h.name,
       labels: h.labels,
       collectedAt: h.lastSeen,
-      lastSnapshotId: h.lastSnapshotId,
+      key: h.lastSnapshotId === null ? null : latestKey(h),
       history: () => historyOf(d, h),
     }));
 }
@@ -293,8 +337,14 @@ function clusterRef(scope: ClusterRef['scope'], name: string | null, hosts: read
   return { name, scope, hosts: hosts.map((h) => h.name) };
 }
 
+function memberBadges(d: Dashboard, m: Member): WarningBadges | null {
+  if (m.key === null) return null;
+  const outcome = cachedOutcome(d, m.name, m.key);
+  return outcome ? outcomeBadges(outcome) : { state: 'pending' };
+}
+
 function clusterHost(d: Dashboard, m: Member) {
-  return { name: m.name, collectedAt: m.collectedAt, badges: badgesOf(d, m.name, m.lastSnapshotId) };
+  return { name: m.name, collectedAt: m.collectedAt, badges: memberBadges(d, m) };
 }
 
 function groupGrowthView(scope: ClusterRef['scope'], name: string | null, hosts: readonly Member[]) {
@@ -329,8 +379,7 @@ export function clusterWarningsOf(
     );
   const analysed: { host: string; result: WarningsResult }[] = [];
   for (const m of hosts) {
-    if (m.lastSnapshotId === null && scope === 'store') continue;
-    const outcome = cachedOutcome(d, m.name, subjectSource(d, { host: m.name, snapshot: null }).key);
+    const outcome = m.key === null ? null : cachedOutcome(d, m.name, m.key);
     if (outcome && 'result' in outcome) analysed.push({ host: m.name, result: outcome.result });
   }
   return {
@@ -344,24 +393,23 @@ export function clusterWarningsOf(
 
 /** A host's warnings with the rules they name, its growth, and its cluster. */
 export function hostWarningsOf(d: Dashboard, host: string): HostWarnings {
-  const r = subjectResolve(d, { host, pod: null, snapshot: null });
-  const scope = r.source === 'example' ? 'examples' : 'store';
-  const imported = r.summary?.kind === 'import';
+  const { entry, source } = current(d, host);
+  const scope = source.source === 'example' ? 'examples' : 'store';
+  const imported = source.summary?.kind === 'import';
   const me = members(d, scope, imported ? 'import' : 'host').find((m) => m.name === host);
   if (!me) throw new SubjectError(404, `no host named ${host}`);
   const cluster = clusterName(me.labels);
-  const outcome = analyse(d, host, r.key, r.prepared);
-  const tableKeys = new Set(r.view.index.tables.map((t) => t.key));
+  const outcome = entry.outcome;
   return {
     host,
-    source: r.source,
-    collectedAt: r.prepared.snapshot.host.collectedAt,
+    source: source.source,
+    collectedAt: entry.collectedAt,
     // An imported dump belongs to no cluster of collected hosts.
     cluster: imported ? null : clusterRef(scope, cluster, clusterMembers(d, scope, cluster)),
     analysis:
       'failed' in outcome
         ? { state: 'failed', message: outcome.failed }
-        : hostAnalysis(outcome.result, tableKeys),
+        : hostAnalysis(outcome.result, new Set(entry.tableKeys)),
     calibration: calibrationOf().note,
     growth: growthView(hostGrowth(host, me.history()), false),
   };

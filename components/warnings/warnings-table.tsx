@@ -103,7 +103,7 @@ export function WarningsTable({
                 <span className={`badge badge--${w.severity}`}>{w.severity}</span>
               </td>
               {host === null && (
-                <td>
+                <td className="warnings-table__host">
                   <Link href={warningsHref({ host: w.host! })}>{w.host}</Link>
                 </td>
               )}

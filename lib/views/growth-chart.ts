@@ -112,7 +112,8 @@ export function growthChartLayout(
     };
   }
   const xSpanMs = xDomain[1] - xDomain[0];
-  const xFormat = utcFormat(xSpanMs <= 2 * DAY_MS ? '%H:%M' : '%Y-%m-%d');
+  // Ticks as fine as the span needs: a lab collected minutes apart reads in seconds.
+  const xFormat = utcFormat(xSpanMs <= 3_600_000 ? '%H:%M:%S' : xSpanMs <= 2 * DAY_MS ? '%H:%M' : '%Y-%m-%d');
   const xTicks = x.ticks(xSpanMs <= 2 * DAY_MS ? 4 : 5).map((t) => ({ x: x(t), text: xFormat(t) }));
   const yValues = scale === 'log' ? logTicks(yMax) : scaleLinear().domain([0, yMax]).ticks(5);
   const yTicks = yValues.map((v) => ({ y: y(v), text: compact.format(v) }));

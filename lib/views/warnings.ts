@@ -250,6 +250,7 @@ function projectionOf(m: GrowthMetric): GrowthSeries['projection'] {
 }
 
 function spanText(ms: number): string {
+  if (ms < 60_000) return 'under a minute';
   if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
   if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1)} h`;
   return `${(ms / 86_400_000).toFixed(1)} days`;
