@@ -5,12 +5,7 @@ import { HttpError, zodMessage } from '@/collector/dashboard/http';
 import { type SearchParams, param } from '@/collector/dashboard/routes';
 import { dashboard } from '@/collector/dashboard/runtime';
 import { SubjectError } from '@/collector/dashboard/subjects';
-import {
-  WarningsQuery,
-  clusterWarningsOf,
-  hostWarningsOf,
-  warningsIndexOf,
-} from '@/collector/dashboard/warnings';
+import { WarningsQuery, warningsOf } from '@/collector/dashboard/warnings';
 import { StoreError } from '@/collector/store/store-error';
 import { StoreProblem } from '@/components/store-problem';
 import { testIds } from '@/components/test-ids';
@@ -45,13 +40,12 @@ async function content(sp: SearchParams) {
     scope: param(sp, 'scope'),
   });
   if (!parsed.success) return <Missing message={zodMessage(parsed.error)} />;
-  const q = parsed.data;
   const d = await dashboard();
   try {
-    if (q.host !== undefined) return <HostWarningsView data={hostWarningsOf(d, q.host)} />;
-    if (q.cluster !== undefined)
-      return <ClusterWarningsView initial={clusterWarningsOf(d, q.scope, q.cluster || null)} />;
-    return <WarningsIndexView initial={warningsIndexOf(d)} />;
+    const p = warningsOf(d, parsed.data);
+    if (p.view === 'host') return <HostWarningsView data={p.data} />;
+    if (p.view === 'cluster') return <ClusterWarningsView initial={p.data} />;
+    return <WarningsIndexView initial={p.data} />;
   } catch (e) {
     if (e instanceof SubjectError || e instanceof HttpError) return <Missing message={e.message} />;
     if (e instanceof StoreError) return <StoreProblem message={e.message} />;

@@ -8,7 +8,7 @@ import { openStore } from '../store/sqlite-store';
 import { sampleSnapshot } from '../store/sample-kube-proxy';
 import { fleetBuild } from './fleet';
 import { dashboardOpen, type Dashboard } from './runtime';
-import { calibrationOf, clusterWarningsOf, hostWarningsOf, warningsIndexOf } from './warnings';
+import { calibrationOf, clusterWarningsOf, hostWarningsOf, warningsIndexOf, warningsOf } from './warnings';
 
 const repo = path.resolve(__dirname, '../..');
 const work = mkdtempSync(path.join(tmpdir(), 'packetlens-warnings-'));
@@ -79,6 +79,12 @@ describe('warnings in the dashboard', () => {
       // The largest host at the one "run" of the examples: node-2's 80 rules.
       expect(cluster.growth.series[0]).toMatchObject({ metric: 'rules', latest: 80 });
       expect(() => clusterWarningsOf(d, 'examples', 'prod')).toThrow('no example has the label cluster=prod');
+      // A host asked for with its cluster: checked, not ignored.
+      const q = { host: 'example:node-2', scope: 'store' } as const;
+      expect(warningsOf(d, { ...q, cluster: 'lab' }).view).toBe('host');
+      expect(() => warningsOf(d, { ...q, cluster: 'prod' })).toThrow(
+        'example:node-2 is not in cluster prod: its cluster label is lab',
+      );
     } finally {
       d.close();
     }

@@ -414,3 +414,30 @@ export function hostWarningsOf(d: Dashboard, host: string): HostWarnings {
     growth: growthView(hostGrowth(host, me.history()), false),
   };
 }
+
+export type WarningsPayload =
+  | { view: 'host'; data: HostWarnings }
+  | { view: 'cluster'; data: ClusterWarnings }
+  | { view: 'index'; data: WarningsIndex };
+
+/** What `/warnings` and `/api/warnings` show for a query; a host outside the cluster asked for is an error. */
+export function warningsOf(d: Dashboard, q: WarningsQuery): WarningsPayload {
+  if (q.host !== undefined) {
+    const data = hostWarningsOf(d, q.host);
+    const asked = q.cluster === undefined ? undefined : q.cluster || null;
+    if (asked !== undefined && data.cluster?.name !== asked)
+      throw new HttpError(
+        404,
+        `${q.host} is not in ${asked === null ? 'the group without a cluster label' : `cluster ${asked}`}: ` +
+          (data.cluster === null
+            ? 'it is an imported dump'
+            : data.cluster.name === null
+              ? 'it has no cluster label'
+              : `its cluster label is ${data.cluster.name}`),
+      );
+    return { view: 'host', data };
+  }
+  if (q.cluster !== undefined)
+    return { view: 'cluster', data: clusterWarningsOf(d, q.scope, q.cluster || null) };
+  return { view: 'index', data: warningsIndexOf(d) };
+}
