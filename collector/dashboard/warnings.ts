@@ -187,9 +187,14 @@ function current(d: Dashboard, host: string): { entry: Analysed; source: ReturnT
   return { entry: analyse(d, host, source.key, prepared), source };
 }
 
-/** Analyses a host's prepared latest snapshot (the warm-up calls this after preparing it). */
+/**
+ * Analyses a host's prepared latest snapshot and reads its history for growth (the warm-up calls
+ * this after preparing it), so neither waits for the first page that needs them.
+ */
 export function warningsWarm(d: Dashboard, host: string, key: string, prepared: PreparedSnapshot): void {
   analyse(d, host, key, prepared);
+  const summary = subjectSource(d, { host, snapshot: null }).summary;
+  if (summary) historyOf(d, summary);
 }
 
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve));

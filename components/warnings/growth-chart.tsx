@@ -133,8 +133,8 @@ function GrowthNotes({ series }: { series: GrowthSeries }) {
       {projected.map((c) => (
         <li key={`p-${c.severity}`} data-projected={c.severity}>
           At this rate it passes the {c.severity} level {valueText(c.level)} ({c.threshold}) on{' '}
-          <time dateTime={c.projectedAt!}>{c.projectedAt!.slice(0, 10)}</time>, in{' '}
-          {countText(Math.round(c.inDays!))} days.
+          <time dateTime={c.projectedAt!}>{c.projectedAt!.slice(0, 10)}</time>,{' '}
+          {countText(Math.round(c.inDays!))} days after the last collection.
         </li>
       ))}
       {pr.state === 'too-few' && <li>No projection: {pr.why}.</li>}
