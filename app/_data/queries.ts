@@ -8,7 +8,7 @@ import { SetElementsPage, SetList } from '@/lib/views/nft-sets';
 import { ChainList, RulePage } from '@/lib/views/rule-page';
 import { SearchResult } from '@/lib/views/rule-search';
 import { hostApi } from '@/lib/views/urls';
-import { HostWarningsBrief } from '@/lib/views/warnings';
+import { HostWarningsBrief } from '@/lib/views/warnings-schema';
 import { getJson } from './api-client';
 
 /** Every query of the browser, its key beside its fetcher. */

@@ -1,7 +1,7 @@
 import Link from 'next/link';
-import type { WarningBadges } from '@/lib/views/warning-badges';
+import type { WarningBadges } from '@/lib/views/warnings-schema';
 import { countText } from '@/lib/views/format';
-import { warningsHref } from '@/lib/views/warnings';
+import { warningsHref } from '@/lib/views/warnings-schema';
 import { testIds } from '../test-ids';
 
 const severities = ['critical', 'warning', 'info'] as const;

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { queries } from '@/app/_data/queries';
-import { warningsHref } from '@/lib/views/warnings';
+import { warningsHref } from '@/lib/views/warnings-schema';
 import { testIds } from '../test-ids';
 import { valueText } from '../warnings/value-text';
 

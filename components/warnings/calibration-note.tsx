@@ -1,4 +1,4 @@
-import type { CalibrationNote } from '@/lib/views/warnings';
+import type { CalibrationNote } from '@/lib/views/warnings-schema';
 import { timeText } from '@/lib/views/format';
 
 /** Which iptables-restore timings the restore-time warnings rest on, as the CLI says it. */

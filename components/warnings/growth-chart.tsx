@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { countText, plural, timeText } from '@/lib/views/format';
 import type { ChartScale } from '@/lib/views/growth-chart';
 import { defaultScale, growthChartLayout } from '@/lib/views/growth-chart';
-import type { GrowthSeries } from '@/lib/views/warnings';
+import type { GrowthSeries } from '@/lib/views/warnings-schema';
 import { DiagramExport } from '../diagram-export';
 import { testIds } from '../test-ids';
 import { valueText } from './value-text';

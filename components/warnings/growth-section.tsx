@@ -1,5 +1,5 @@
 import { plural } from '@/lib/views/format';
-import type { GrowthView } from '@/lib/views/warnings';
+import type { GrowthView } from '@/lib/views/warnings-schema';
 import { GrowthChart } from './growth-chart';
 
 /** The growth charts of a host or a cluster. */

@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { countText, plural, timeText } from '@/lib/views/format';
 import { hostHref } from '@/lib/views/urls';
 import type { HostWarnings } from '@/lib/views/warnings';
-import { warningsHref } from '@/lib/views/warnings';
+import { warningsHref } from '@/lib/views/warnings-schema';
 import { testIds } from '../test-ids';
 import { CalibrationNoteView } from './calibration-note';
 import { GrowthSection } from './growth-section';

@@ -3,7 +3,7 @@ import type { Subject } from '@/lib/views/host-overview';
 import { countText } from '@/lib/views/format';
 import { chainHref } from '@/lib/views/urls';
 import type { RuleLink, WarningView } from '@/lib/views/warnings';
-import { warningsHref } from '@/lib/views/warnings';
+import { warningsHref } from '@/lib/views/warnings-schema';
 import { ScrollRegion } from '../scroll-region';
 import { testIds } from '../test-ids';
 import { valueText } from './value-text';

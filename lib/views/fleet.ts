@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PodSummary } from './host-overview';
-import { WarningBadges } from './warning-badges';
+import { WarningBadges } from './warnings-schema';
 
 /** The fleet page's payload: every host and example with its state, totals and growth, and collection. */
 

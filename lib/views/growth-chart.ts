@@ -1,5 +1,5 @@
 import { line, scaleLinear, scaleSymlog, scaleUtc, utcFormat } from 'd3';
-import type { GrowthSeries } from './warnings';
+import type { GrowthSeries } from './warnings-schema';
 
 /**
  * The geometry of one growth chart: the measure over time, the threshold levels that matter as

@@ -1,22 +1,21 @@
 import { z } from 'zod';
 import type { Growth, GrowthMetric } from '../analyze/growth';
-import { Crossing } from '../analyze/growth';
-import { RestoreCalibration } from '../analyze/restore-calibration';
 import { RuleRef } from '../analyze/rule-ref';
-import { Severity } from '../analyze/thresholds';
+import type { Severity } from '../analyze/thresholds';
 import type { Warning, WarningsResult } from '../analyze/warnings';
 import { Measurements } from '../analyze/warnings';
 import { ShadowBound } from '../analyze/shadowing';
 import { growthSample } from './fleet';
 import { iptTableKey, nftTableKey } from './ruleset-index';
-import { WarningBadges } from './warning-badges';
+import type { ClusterWarnings, GrowthSeries, HostWarningsBrief, WarningBadges } from './warnings-schema';
+import { CalibrationNote, ClusterRef, GrowthView, WarningFields } from './warnings-schema';
 
-export { WarningBadges };
+export * from './warnings-schema';
 
 /**
  * The payloads of the warnings and growth view, of the fleet's warning badges and of the host
  * overview's warning list: the analyses' results (lib/analyze/warnings.ts, growth.ts) cut to what
- * a page shows, with the links it needs.
+ * a page shows, with the links it needs. The schemas the browser checks are in warnings-schema.ts.
  */
 
 /** The label that groups hosts into clusters. */
@@ -33,32 +32,8 @@ export const growthChartPointsMax = 200;
 export const RuleLink = RuleRef.extend({ tableKey: z.string().nullable() });
 export type RuleLink = z.infer<typeof RuleLink>;
 
-export const WarningView = z.object({
-  id: z.string(),
-  severity: Severity,
-  subject: z.string(),
-  measured: z.number(),
-  threshold: z.number(),
-  unit: z.string(),
-  message: z.string(),
-  reason: z.string(),
-  action: z.string(),
-  sources: z.array(z.object({ title: z.string(), url: z.string(), says: z.string() })),
-  rules: z.array(RuleLink),
-  /** Rules the analysis named beyond those listed. */
-  more: z.number().int().nonnegative(),
-});
+export const WarningView = WarningFields.extend({ rules: z.array(RuleLink) });
 export type WarningView = z.infer<typeof WarningView>;
-
-/** The restore calibration the warnings used, and where it came from. */
-export const CalibrationNote = z.object({
-  calibration: RestoreCalibration,
-  /** The file it was read from; null for packetlens' default. */
-  file: z.string().nullable(),
-  /** Why the file was not used although it exists (the default was used instead). */
-  problem: z.string().nullable(),
-});
-export type CalibrationNote = z.infer<typeof CalibrationNote>;
 
 export const HostAnalysis = z.discriminatedUnion('state', [
   z.object({
@@ -72,49 +47,6 @@ export const HostAnalysis = z.discriminatedUnion('state', [
 ]);
 export type HostAnalysis = z.infer<typeof HostAnalysis>;
 
-export const GrowthSeries = z.object({
-  metric: z.string(),
-  /** What is drawn, in words. */
-  label: z.string(),
-  unit: z.string(),
-  /** At most `growthChartPointsMax`, evenly sampled, first and last kept. */
-  points: z.array(z.object({ at: z.string(), value: z.number() })),
-  /** Collections with a value, before sampling. */
-  collections: z.number().int().nonnegative(),
-  latest: z.number().nullable(),
-  perDay: z.number().nullable(),
-  /** Every level of the metric's thresholds; `projectedAt` only when `projection` is `projected`. */
-  crossings: z.array(Crossing),
-  projection: z.discriminatedUnion('state', [
-    z.object({ state: z.literal('projected') }),
-    /** Too few collections, or too short a time, to project from. */
-    z.object({ state: z.literal('too-few'), why: z.string() }),
-    /** Not growing: nothing to project. */
-    z.object({ state: z.literal('not-growing') }),
-    /** Every level is crossed already, or the metric has none. */
-    z.object({ state: z.literal('no-level'), why: z.string() }),
-  ]),
-});
-export type GrowthSeries = z.infer<typeof GrowthSeries>;
-
-export const GrowthView = z.object({
-  /** The host, or `cluster=NAME`, or the hosts without a cluster label. */
-  subject: z.string(),
-  hosts: z.array(z.string()),
-  /** For a group: the largest value among its hosts at each collection run. */
-  group: z.boolean(),
-  series: z.array(GrowthSeries),
-});
-export type GrowthView = z.infer<typeof GrowthView>;
-
-/** A cluster: the hosts sharing a `cluster` label, or (name null) the hosts without one. */
-export const ClusterRef = z.object({
-  name: z.string().nullable(),
-  scope: z.enum(['store', 'examples']),
-  hosts: z.array(z.string()),
-});
-export type ClusterRef = z.infer<typeof ClusterRef>;
-
 export const HostWarnings = z.object({
   host: z.string(),
   source: z.enum(['store', 'example']),
@@ -126,46 +58,6 @@ export const HostWarnings = z.object({
   growth: GrowthView,
 });
 export type HostWarnings = z.infer<typeof HostWarnings>;
-
-export const ClusterHost = z.object({
-  name: z.string(),
-  collectedAt: z.string().nullable(),
-  badges: WarningBadges.nullable(),
-});
-
-export const ClusterWarnings = z.object({
-  cluster: ClusterRef,
-  hosts: z.array(ClusterHost),
-  /** Every analysed host's warnings, the host named; rules are listed on each host's own view. */
-  warnings: z.array(WarningView.omit({ rules: true }).extend({ host: z.string() })),
-  calibration: CalibrationNote,
-  growth: GrowthView,
-});
-export type ClusterWarnings = z.infer<typeof ClusterWarnings>;
-
-/** The view's start page: every cluster with its hosts' badges. */
-export const WarningsIndex = z.object({
-  clusters: z.array(ClusterRef.extend({ members: z.array(ClusterHost) })),
-});
-export type WarningsIndex = z.infer<typeof WarningsIndex>;
-
-/** The host overview's short list: what, how bad, the numbers; the full view has the rest. */
-export const HostWarningsBrief = z.object({
-  host: z.string(),
-  badges: WarningBadges,
-  warnings: z.array(
-    WarningView.pick({
-      id: true,
-      severity: true,
-      subject: true,
-      measured: true,
-      threshold: true,
-      unit: true,
-      message: true,
-    }),
-  ),
-});
-export type HostWarningsBrief = z.infer<typeof HostWarningsBrief>;
 
 export function warningBadges(result: Pick<WarningsResult, 'warnings'>): WarningBadges {
   const count = (s: Severity) => result.warnings.filter((w) => w.severity === s).length;
@@ -310,14 +202,4 @@ export function clusterWarningList(
   return analysed
     .flatMap(({ host, result }) => result.warnings.map(({ rules: _rules, ...w }) => ({ ...w, host })))
     .sort((a, b) => order[a.severity] - order[b.severity] || a.host.localeCompare(b.host));
-}
-
-/** The view's address: a host, a cluster (name null: the hosts without a cluster label), or the start. */
-export function warningsHref(
-  target: { host: string } | { cluster: string | null; scope?: 'store' | 'examples' } | null = null,
-): string {
-  if (!target) return '/warnings';
-  if ('host' in target) return `/warnings?host=${encodeURIComponent(target.host)}`;
-  const scope = target.scope === 'examples' ? '&scope=examples' : '';
-  return `/warnings?cluster=${encodeURIComponent(target.cluster ?? '')}${scope}`;
 }
