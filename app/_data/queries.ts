@@ -8,7 +8,6 @@ import { SetElementsPage, SetList } from '@/lib/views/nft-sets';
 import { ChainList, RulePage } from '@/lib/views/rule-page';
 import { SearchResult } from '@/lib/views/rule-search';
 import { hostApi } from '@/lib/views/urls';
-import { HostWarningsBrief } from '@/lib/views/warnings-schema';
 import { getJson } from './api-client';
 
 /** Every query of the browser, its key beside its fetcher. */
@@ -59,12 +58,6 @@ export const queries = {
     queryOptions({
       queryKey: ['sets', subject, table],
       queryFn: ({ signal }) => getJson(hostApi(subject, 'sets', { table }), SetList, signal),
-    }),
-  warningsBrief: (host: string) =>
-    queryOptions({
-      queryKey: ['warnings-brief', host],
-      queryFn: ({ signal }) =>
-        getJson(hostApi({ host, pod: null, snapshot: null }, 'warnings'), HostWarningsBrief, signal),
     }),
   setElements: (subject: Subject, table: string, set: string, page: number) =>
     queryOptions({

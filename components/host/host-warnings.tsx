@@ -2,8 +2,9 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { queries } from '@/app/_data/queries';
-import { warningsHref } from '@/lib/views/warnings-schema';
+import { getJson } from '@/app/_data/api-client';
+import { hostApi } from '@/lib/views/urls';
+import { HostWarningsBrief, warningsHref } from '@/lib/views/warnings-schema';
 import { testIds } from '../test-ids';
 import { valueText } from '../warnings/value-text';
 
@@ -12,7 +13,12 @@ import { valueText } from '../warnings/value-text';
  * rules, growth). Fetched apart so a large host's analysis never holds up the overview.
  */
 export function HostWarnings({ host }: { host: string }) {
-  const brief = useQuery(queries.warningsBrief(host));
+  // Not through app/_data/queries.ts: that module would bring every view's schemas to this page.
+  const brief = useQuery({
+    queryKey: ['warnings-brief', host],
+    queryFn: ({ signal }) =>
+      getJson(hostApi({ host, pod: null, snapshot: null }, 'warnings'), HostWarningsBrief, signal),
+  });
   const full = warningsHref({ host });
   return (
     <section
