@@ -8,7 +8,14 @@ import { openStore } from '../store/sqlite-store';
 import { sampleSnapshot } from '../store/sample-kube-proxy';
 import { fleetBuild } from './fleet';
 import { dashboardOpen, type Dashboard } from './runtime';
-import { calibrationOf, clusterWarningsOf, hostWarningsOf, warningsIndexOf, warningsOf } from './warnings';
+import {
+  calibrationOf,
+  clusterWarningsOf,
+  hostWarningsOf,
+  warningsBriefOf,
+  warningsIndexOf,
+  warningsOf,
+} from './warnings';
 
 const repo = path.resolve(__dirname, '../..');
 const work = mkdtempSync(path.join(tmpdir(), 'packetlens-warnings-'));
@@ -47,7 +54,15 @@ describe('warnings in the dashboard', () => {
         { state: 'pending' },
         { state: 'pending' },
       ]);
+      // The host overview does not wait either: its list is null until the analysis is in.
+      expect(warningsBriefOf(d, 'example:node-2')).toBeNull();
       const fleet = await analysed(d);
+      expect(
+        warningsBriefOf(d, 'example:node-2')!.warnings.map((w) => [w.id, w.measured, w.threshold]),
+      ).toEqual([
+        ['both-backends', 2, 1],
+        ['empty-chain-jumps', 11, 0],
+      ]);
       // The lab's node-2 holds rules in both iptables backends (a warning) and 11 jumps to empty
       // chains (info); node-1 has 9 such jumps; node-3 one, and a chain nothing jumps to.
       expect(fleet.examples.map((e) => [e.name, e.warnings])).toEqual([

@@ -247,9 +247,13 @@ export function badgesOf(d: Dashboard, host: string, summary: HostSummary | null
   return outcome ? outcomeBadges(outcome) : { state: 'pending' };
 }
 
-/** The host overview's list: computed now if the warm-up has not got there. */
-export function warningsBriefOf(d: Dashboard, host: string): HostWarningsBrief {
-  const { outcome } = current(d, host).entry;
+/**
+ * The host overview's list, from the cache only: the overview never waits for an analysis (a
+ * 170,000-rule host takes seconds). Null while the host is not analysed yet (it is queued).
+ */
+export function warningsBriefOf(d: Dashboard, host: string): HostWarningsBrief | null {
+  const outcome = cachedOutcome(d, host, subjectSource(d, { host, snapshot: null }).key);
+  if (!outcome) return null;
   if ('failed' in outcome) return { host, badges: outcomeBadges(outcome), warnings: [] };
   return hostWarningsBrief(host, outcome.result);
 }

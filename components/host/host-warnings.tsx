@@ -1,24 +1,15 @@
-'use client';
-
-import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { getJson } from '@/app/_data/api-client';
-import { hostApi } from '@/lib/views/urls';
-import { HostWarningsBrief, warningsHref } from '@/lib/views/warnings-schema';
+import type { HostWarningsBrief } from '@/lib/views/warnings';
+import { warningsHref } from '@/lib/views/warnings-schema';
 import { testIds } from '../test-ids';
 import { valueText } from '../warnings/value-text';
 
 /**
  * The host overview's warnings: what, how bad and the numbers, linking to the full view (sources,
- * rules, growth). Fetched apart so a large host's analysis never holds up the overview.
+ * rules, growth). From the server's analysis cache, so a large host's analysis never holds up the
+ * overview; a host not analysed yet says so.
  */
-export function HostWarnings({ host }: { host: string }) {
-  // Not through app/_data/queries.ts: that module would bring every view's schemas to this page.
-  const brief = useQuery({
-    queryKey: ['warnings-brief', host],
-    queryFn: ({ signal }) =>
-      getJson(hostApi({ host, pod: null, snapshot: null }, 'warnings'), HostWarningsBrief, signal),
-  });
+export function HostWarnings({ host, brief }: { host: string; brief: HostWarningsBrief | null }) {
   const full = warningsHref({ host });
   return (
     <section
@@ -27,27 +18,23 @@ export function HostWarnings({ host }: { host: string }) {
       data-testid={testIds.hostWarnings}
     >
       <h2 id="host-warnings-heading">Warnings</h2>
-      {brief.isPending ? (
-        <p role="status" className="muted">
-          Analysing the host&apos;s rules… A host with a very large rule set takes a few seconds.
+      {brief === null ? (
+        <p className="muted" data-state="pending">
+          Not yet analysed: the server analyses each host in the background. Reload in a moment, or open the{' '}
+          <Link href={full}>warnings view</Link>, which analyses it now.
         </p>
-      ) : brief.error ? (
+      ) : brief.badges.state === 'failed' ? (
         <p role="alert" className="error-text">
-          Could not load the warnings: {brief.error.message}. Reload the page, or open the{' '}
-          <Link href={full}>warnings view</Link>.
+          {brief.badges.message}.
         </p>
-      ) : brief.data.badges.state === 'failed' ? (
-        <p role="alert" className="error-text">
-          {brief.data.badges.message}.
-        </p>
-      ) : brief.data.warnings.length === 0 ? (
+      ) : brief.warnings.length === 0 ? (
         <p className="success-text">
           No warnings: every measure is under its thresholds. <Link href={full}>Growth and thresholds</Link>
         </p>
       ) : (
         <>
           <ul className="host-warnings">
-            {brief.data.warnings.map((w) => (
+            {brief.warnings.map((w) => (
               <li key={`${w.id}/${w.subject}`} data-warning={w.id}>
                 <span className={`badge badge--${w.severity}`}>{w.severity}</span> <code>{w.id}</code>{' '}
                 <span className="mono">{w.subject}</span>: {valueText(w.measured)} {w.unit} (above{' '}

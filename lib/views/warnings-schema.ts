@@ -4,8 +4,8 @@ import { RestoreCalibration } from '../analyze/restore-calibration';
 import { Severity } from '../analyze/thresholds';
 
 /**
- * The warnings payloads the browser validates (fleet badges, the host overview's list, a cluster,
- * growth), apart from lib/views/warnings.ts so that the browser's bundle never carries the analyses.
+ * The warnings payloads the browser validates (fleet badges, a cluster, the start page, growth),
+ * apart from lib/views/warnings.ts so that the browser's bundle never carries the analyses.
  */
 
 /** A host's warnings counted by severity, or why there are none to count yet. */
@@ -114,24 +114,6 @@ export const WarningsIndex = z.object({
   clusters: z.array(ClusterRef.extend({ members: z.array(ClusterHost) })),
 });
 export type WarningsIndex = z.infer<typeof WarningsIndex>;
-
-/** The host overview's short list: what, how bad, the numbers; the full view has the rest. */
-export const HostWarningsBrief = z.object({
-  host: z.string(),
-  badges: WarningBadges,
-  warnings: z.array(
-    WarningFields.pick({
-      id: true,
-      severity: true,
-      subject: true,
-      measured: true,
-      threshold: true,
-      unit: true,
-      message: true,
-    }),
-  ),
-});
-export type HostWarningsBrief = z.infer<typeof HostWarningsBrief>;
 
 /** The view's address: a host, a cluster (name null: the hosts without a cluster label), or the start. */
 export function warningsHref(

@@ -7,8 +7,8 @@ import { Measurements } from '../analyze/warnings';
 import { ShadowBound } from '../analyze/shadowing';
 import { growthSample } from './fleet';
 import { iptTableKey, nftTableKey } from './ruleset-index';
-import type { ClusterWarnings, GrowthSeries, HostWarningsBrief, WarningBadges } from './warnings-schema';
-import { CalibrationNote, ClusterRef, GrowthView, WarningFields } from './warnings-schema';
+import type { ClusterWarnings, GrowthSeries } from './warnings-schema';
+import { CalibrationNote, ClusterRef, GrowthView, WarningBadges, WarningFields } from './warnings-schema';
 
 export * from './warnings-schema';
 
@@ -58,6 +58,24 @@ export const HostWarnings = z.object({
   growth: GrowthView,
 });
 export type HostWarnings = z.infer<typeof HostWarnings>;
+
+/** The host overview's short list: what, how bad, the numbers; the full view has the rest. */
+export const HostWarningsBrief = z.object({
+  host: z.string(),
+  badges: WarningBadges,
+  warnings: z.array(
+    WarningFields.pick({
+      id: true,
+      severity: true,
+      subject: true,
+      measured: true,
+      threshold: true,
+      unit: true,
+      message: true,
+    }),
+  ),
+});
+export type HostWarningsBrief = z.infer<typeof HostWarningsBrief>;
 
 export function warningBadges(result: Pick<WarningsResult, 'warnings'>): WarningBadges {
   const count = (s: Severity) => result.warnings.filter((w) => w.severity === s).length;

@@ -4,6 +4,7 @@ import { pageSubject, param, type SearchParams, hostParam } from '@/collector/da
 import { dashboard } from '@/collector/dashboard/runtime';
 import { SubjectError } from '@/collector/dashboard/subjects';
 import { overviewOf } from '@/collector/dashboard/views';
+import { warningsBriefOf } from '@/collector/dashboard/warnings';
 import { DiagramExport } from '@/components/diagram-export';
 import {
   FactsSection,
@@ -33,9 +34,10 @@ export default async function HostOverviewPage({ params, searchParams }: Props) 
   const sp = await searchParams;
   const subject = pageSubject((await params).host, sp);
   if (typeof subject === 'string') return <SubjectMissing message={subject} />;
+  const d = await dashboard();
   let overview;
   try {
-    overview = overviewOf(await dashboard(), subject);
+    overview = overviewOf(d, subject);
   } catch (e) {
     if (e instanceof SubjectError) return <SubjectMissing message={e.message} />;
     throw e;
@@ -90,7 +92,7 @@ export default async function HostOverviewPage({ params, searchParams }: Props) 
           </>
         )}
       </section>
-      {subject.pod === null && <HostWarnings host={subject.host} />}
+      {subject.pod === null && <HostWarnings host={subject.host} brief={warningsBriefOf(d, subject.host)} />}
       <TablesSection tables={overview.tables} subject={subject} />
       <InterfacesSection interfaces={overview.interfaces} addresses={overview.addresses} />
       <RoutesSection routes={overview.routes} total={overview.routesTotal} />
