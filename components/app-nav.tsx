@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { testIds } from './test-ids';
 
-// Diff, NAT, Life of a packet and Warnings say honestly that they need the simulator and analyses.
+// Views not built yet say honestly what they need (the simulator, the analyses).
 const navLinks = [
   { href: '/', label: 'Fleet' },
   { href: '/import', label: 'Import' },

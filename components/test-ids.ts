@@ -54,6 +54,15 @@ export const testIds = {
   diffRuleRow: 'diff-rule-row',
   diffService: 'diff-service',
   compareLink: 'compare-link',
+  warningsView: 'warnings-view',
+  warningsTable: 'warnings-table',
+  warningRow: 'warning-row',
+  warningRules: 'warning-rules',
+  warningMeasured: 'warning-measured',
+  warningThreshold: 'warning-threshold',
+  growthChart: 'growth-chart',
+  warningsClusters: 'warnings-clusters',
+  hostWarnings: 'host-warnings',
 } as const;
 
 export type TestId = (typeof testIds)[keyof typeof testIds];

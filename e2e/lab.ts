@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /** What the lab built (data/lab/lab.json), read as the tests' expectations of the fleet. */
 export interface LabFacts {
-  nodes: { name: string; address: string }[];
+  nodes: { name: string; address: string; iptablesBackends: ('nft' | 'legacy')[] }[];
   pods: { name: string; namespace: string; node: string; ip: string }[];
   containers: { name: string; namespace: string; node: string; ip: string }[];
   services: { name: string; clusterIp: string; port: number; nodePort: number | null }[];

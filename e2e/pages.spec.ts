@@ -4,7 +4,6 @@ import { axeViolations, expect, test } from './fixtures';
 // Views that need the analyses say so, with no made-up data (Life of a packet: trace.spec.ts).
 for (const [url, name, heading, needs] of [
   ['/nat', 'nat', 'NAT flows', 'analyses'],
-  ['/warnings', 'warnings', 'Warnings & growth', 'analyses'],
 ] as const) {
   test(`${heading} is in the navigation and says it needs the ${needs}`, async ({
     page,

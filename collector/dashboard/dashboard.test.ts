@@ -99,7 +99,6 @@ describe('the dashboard over a store', () => {
       expect(examples[0]).toMatchObject({
         state: { state: 'example' },
         rules: snapshotStats(node1).rules.total,
-        warnings: null,
       });
       expect(examples[0]!.pods.map((p) => p.name)).toEqual(
         node1.pods.map((p: { host: { name: string } }) => p.host.name),

@@ -6,6 +6,7 @@ import type { HistoryPoint, HostSummary } from '../store/store';
 import type { Redact } from './redact';
 import type { Dashboard } from './runtime';
 import { subjectSource } from './subjects';
+import { badgesOf } from './warnings';
 
 /** The fleet page: every collected host with its state, totals, growth and pods, and the examples. */
 
@@ -80,7 +81,7 @@ export function fleetBuild(d: Dashboard): Fleet {
         growth: growth.points,
         collections: growth.collections,
         pods: podsOf(d, h),
-        warnings: null,
+        warnings: badgesOf(d, h.name, h),
       };
     });
   const examples = [...d.examples.snapshots].map(([name, snap]): FleetHost => {
@@ -99,7 +100,7 @@ export function fleetBuild(d: Dashboard): Fleet {
       growth: [{ at: snap.host.collectedAt, rules: stats.rules.total }],
       collections: 1,
       pods: snap.pods.map(podSummary),
-      warnings: null,
+      warnings: badgesOf(d, name, null),
     };
   });
   return { hosts, examples, collection };

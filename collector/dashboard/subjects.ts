@@ -36,6 +36,11 @@ export function storeHost(d: Dashboard, name: string): HostSummary | null {
   );
 }
 
+/** The cache key of a stored host's latest snapshot: it changes with each collection. */
+export function latestKey(summary: Pick<HostSummary, 'name' | 'lastSnapshotId' | 'lastSeen'>): string {
+  return `latest:${summary.name}:${summary.lastSnapshotId}:${summary.lastSeen}`;
+}
+
 /** The cache key and loader of a host's snapshot, without loading it. */
 export function subjectSource(
   d: Dashboard,
@@ -72,7 +77,7 @@ export function subjectSource(
     const why = summary.state === 'failed' ? `: ${d.collection.redact(summary.reason.message)}` : '';
     throw new SubjectError(404, `${subject.host} has not been collected yet${why}`);
   }
-  const key = `latest:${subject.host}:${summary.lastSnapshotId}:${summary.lastSeen}`;
+  const key = latestKey(summary);
   return {
     key,
     source: 'store',

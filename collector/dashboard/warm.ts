@@ -1,11 +1,12 @@
 import { podSummary } from '../../lib/views/host-overview';
 import type { Dashboard } from './runtime';
 import { subjectSource } from './subjects';
+import { warningsWarm } from './warnings';
 
 /**
  * Prepares the latest snapshot of every host (and every example) one after the other, smallest
- * first and yielding to requests between each step (read, index, search index, graphs), so people
- * open a warm dashboard and a small host is not kept waiting behind a big one. One warm-up at a
+ * first and yielding to requests between each step (read, index, search index, graphs, warnings), so
+ * people open a warm dashboard and a small host is not kept waiting behind a big one. One warm-up at a
  * time; a request for another while one runs is served by running once more at its end.
  */
 
@@ -43,6 +44,7 @@ export function warmAll(d: Dashboard): void {
           if (!prepared) continue;
           d.podSummaries.set(source.key, prepared.snapshot.pods.map(podSummary));
           for (const step = prepared.warm(); !step.next().done;) await pause();
+          warningsWarm(d, host, source.key, prepared);
         } catch {
           // A host removed meanwhile: nothing to warm.
         }

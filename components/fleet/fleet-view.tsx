@@ -21,7 +21,15 @@ export function FleetView({ initial }: { initial: Fleet }) {
   const fleet = useQuery({
     ...queries.fleet(),
     initialData: initial,
-    refetchInterval: (q) => (q.state.data?.collection.running ? 1000 : 30_000),
+    // Badges the server has not analysed yet arrive within seconds: asked for again until they do.
+    refetchInterval: (q) =>
+      q.state.data?.collection.running
+        ? 1000
+        : [...(q.state.data?.hosts ?? []), ...(q.state.data?.examples ?? [])].some(
+              (h) => h.warnings?.state === 'pending',
+            )
+          ? 3000
+          : 30_000,
   });
   const collect = useMutation({
     mutationFn: () => postJson('/api/collect', {}, CollectionStatus),

@@ -80,7 +80,7 @@ export function HostTable({
                 <GrowthSparkline points={h.growth} collections={h.collections} />
               </td>
               <td>
-                <WarningBadgesSlot warnings={h.warnings} />
+                <WarningBadgesSlot host={h.name} warnings={h.warnings} />
               </td>
             </tr>,
             ...h.pods.map((p) => (

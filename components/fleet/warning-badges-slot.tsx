@@ -1,20 +1,54 @@
+import Link from 'next/link';
+import type { WarningBadges } from '@/lib/views/warnings-schema';
+import { countText } from '@/lib/views/format';
+import { warningsHref } from '@/lib/views/warnings-schema';
 import { testIds } from '../test-ids';
 
+const severities = ['critical', 'warning', 'info'] as const;
+
 /**
- * Where a host's warning badges go once the analyses (issue 5) report them. Until then it says so
- * rather than showing a number nobody measured.
+ * A host's warnings counted by severity, linking to its warnings view. A host the server has not
+ * analysed yet says so: a count appears only once it was measured.
  */
-export function WarningBadgesSlot({ warnings }: { warnings: null }) {
-  if (warnings === null) {
+export function WarningBadgesSlot({ host, warnings }: { host: string; warnings: WarningBadges | null }) {
+  if (warnings === null)
     return (
-      <span
-        className="muted"
-        data-testid={testIds.fleetWarningsSlot}
-        title="Warnings need the analyses, which are not built yet"
-      >
-        needs analyses
+      <span className="muted" data-testid={testIds.fleetWarningsSlot} data-state="none">
+        no snapshot
       </span>
     );
-  }
-  return null;
+  if (warnings.state === 'pending')
+    return (
+      <span className="muted" data-testid={testIds.fleetWarningsSlot} data-state="pending">
+        not yet analysed
+      </span>
+    );
+  if (warnings.state === 'failed')
+    return (
+      <span data-testid={testIds.fleetWarningsSlot} data-state="failed">
+        <span className="error-text">analysis failed</span>
+        <span className="state__reason muted">{warnings.message}</span>
+      </span>
+    );
+  const shown = severities.filter((s) => warnings[s] > 0);
+  const words = shown.map((s) => `${countText(warnings[s])} ${s}`);
+  return (
+    <Link
+      href={warningsHref({ host })}
+      className="warning-badges"
+      data-testid={testIds.fleetWarningsSlot}
+      data-state="analysed"
+      aria-label={`Warnings of ${host}: ${words.length ? words.join(', ') : 'none'}`}
+    >
+      {shown.length === 0 ? (
+        <span className="badge badge--none">none</span>
+      ) : (
+        shown.map((s) => (
+          <span key={s} className={`badge badge--${s}`} data-severity={s}>
+            {countText(warnings[s])} {s}
+          </span>
+        ))
+      )}
+    </Link>
+  );
 }

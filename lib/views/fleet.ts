@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PodSummary } from './host-overview';
+import { WarningBadges } from './warnings-schema';
 
 /** The fleet page's payload: every host and example with its state, totals and growth, and collection. */
 
@@ -43,10 +44,10 @@ export const FleetHost = z.object({
   collections: z.number().int().nonnegative(),
   pods: z.array(PodSummary),
   /**
-   * The slot for the analyses' warnings of this host (issue 5). Null until the analyses exist: the
-   * fleet shows no badge rather than a made-up one.
+   * The host's warnings counted by severity, from the server's cache (`pending` until the background
+   * analysis has run); null when there is no snapshot to analyse.
    */
-  warnings: z.null(),
+  warnings: WarningBadges.nullable(),
 });
 export type FleetHost = z.infer<typeof FleetHost>;
 

@@ -5,6 +5,7 @@ import { previousVersionOf } from '@/collector/dashboard/diff';
 import { dashboard } from '@/collector/dashboard/runtime';
 import { SubjectError } from '@/collector/dashboard/subjects';
 import { overviewOf } from '@/collector/dashboard/views';
+import { warningsBriefOf } from '@/collector/dashboard/warnings';
 import { DiagramExport } from '@/components/diagram-export';
 import { CompareLink } from '@/components/diff/compare-link';
 import {
@@ -15,6 +16,7 @@ import {
   TablesSection,
 } from '@/components/host/host-details';
 import { HostHeader } from '@/components/host/host-header';
+import { HostWarnings } from '@/components/host/host-warnings';
 import { PipelineDiagram } from '@/components/host/pipeline-diagram';
 import { SubjectMissing } from '@/components/host/subject-missing';
 import { countText } from '@/lib/views/format';
@@ -34,6 +36,7 @@ export default async function HostOverviewPage({ params, searchParams }: Props) 
   const sp = await searchParams;
   const subject = pageSubject((await params).host, sp);
   if (typeof subject === 'string') return <SubjectMissing message={subject} />;
+  const d = await dashboard();
   let overview;
   const d = await dashboard();
   try {
@@ -93,6 +96,7 @@ export default async function HostOverviewPage({ params, searchParams }: Props) 
           </>
         )}
       </section>
+      {subject.pod === null && <HostWarnings host={subject.host} brief={warningsBriefOf(d, subject.host)} />}
       <TablesSection tables={overview.tables} subject={subject} />
       <InterfacesSection interfaces={overview.interfaces} addresses={overview.addresses} />
       <RoutesSection routes={overview.routes} total={overview.routesTotal} />
