@@ -38,7 +38,6 @@ export default async function HostOverviewPage({ params, searchParams }: Props) 
   if (typeof subject === 'string') return <SubjectMissing message={subject} />;
   const d = await dashboard();
   let overview;
-  const d = await dashboard();
   try {
     overview = overviewOf(d, subject);
   } catch (e) {
