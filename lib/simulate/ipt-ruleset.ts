@@ -5,7 +5,8 @@ import type { RuleOutcome, RuleSet } from './chain-walk';
 import { prefixParse } from './ip';
 import type { MatchCtx } from './ipt-match';
 import { iptRuleMatches } from './ipt-match';
-import { iptTargetApply, iptTargetHarmless } from './ipt-target';
+import type { Applied } from './ipt-target';
+import { iptTargetApply, iptTargetFixed, iptTargetHarmless } from './ipt-target';
 import type { Namespace } from './namespace';
 import type { Packet } from './packet';
 import type { StepRule } from './result';
@@ -17,12 +18,23 @@ import type { StepRule } from './result';
  * their original order. The kernel itself walks every rule; `naive` does the same.
  */
 
+/** A rule as the walk uses it, compiled once with the index. */
+export interface IptRuleEntry {
+  rule: IptRule;
+  /** How steps show it. */
+  step: StepRule;
+  /** The target's outcome when it is the same for every packet (null when not); set on first match. */
+  fixed: Applied[] | null | undefined;
+  /** The chain a jump or goto enters (null: not in the table); set when a walk first takes it. */
+  target: ChainIndex | null | undefined;
+}
+
 interface ChainIndex {
-  rules: readonly IptRule[];
-  byDst: Map<bigint, IptRule[]> | null;
-  byPort: Map<number, IptRule[]> | null;
+  rules: readonly IptRuleEntry[];
+  byDst: Map<bigint, IptRuleEntry[]> | null;
+  byPort: Map<number, IptRuleEntry[]> | null;
   /** Rules no bucket holds: offered to every packet. */
-  rest: IptRule[];
+  rest: IptRuleEntry[];
 }
 
 const indexFrom = 16;
@@ -37,41 +49,51 @@ function singlePort(matches: readonly IptMatch[]): number | null {
   return null;
 }
 
+function ruleEntry(rule: IptRule): IptRuleEntry {
+  return {
+    rule,
+    step: { index: rule.index, line: rule.line, text: rule.text, handle: null },
+    fixed: undefined,
+    target: undefined,
+  };
+}
+
 function chainIndex(chain: IptChain, family: IpFamily): ChainIndex {
-  if (chain.rules.length < indexFrom)
-    return { rules: chain.rules, byDst: null, byPort: null, rest: chain.rules.slice() };
-  const byDst = new Map<bigint, IptRule[]>();
-  const byPort = new Map<number, IptRule[]>();
-  const rest: IptRule[] = [];
+  const rules = chain.rules.map(ruleEntry);
+  if (rules.length < indexFrom) return { rules, byDst: null, byPort: null, rest: rules };
+  const byDst = new Map<bigint, IptRuleEntry[]>();
+  const byPort = new Map<number, IptRuleEntry[]>();
+  const rest: IptRuleEntry[] = [];
   const hostLen = family === 'ip' ? 32 : 128;
-  for (const rule of chain.rules) {
+  for (const entry of rules) {
+    const rule = entry.rule;
     const dst = rule.dst && !rule.dst.negate ? prefixParse(rule.dst.value) : null;
     if (dst && dst.len === hostLen) {
       const list = byDst.get(dst.value);
-      if (list) list.push(rule);
-      else byDst.set(dst.value, [rule]);
+      if (list) list.push(entry);
+      else byDst.set(dst.value, [entry]);
       continue;
     }
     const port = singlePort(rule.matches);
     if (port !== null) {
       const list = byPort.get(port);
-      if (list) list.push(rule);
-      else byPort.set(port, [rule]);
+      if (list) list.push(entry);
+      else byPort.set(port, [entry]);
       continue;
     }
-    rest.push(rule);
+    rest.push(entry);
   }
-  return { rules: chain.rules, byDst, byPort, rest };
+  return { rules, byDst, byPort, rest };
 }
 
 /** Merges two rule lists that are each in chain order. */
-function merge(a: readonly IptRule[], b: readonly IptRule[]): readonly IptRule[] {
+function merge(a: readonly IptRuleEntry[], b: readonly IptRuleEntry[]): readonly IptRuleEntry[] {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
-  const out: IptRule[] = [];
+  const out: IptRuleEntry[] = [];
   let i = 0;
   let j = 0;
-  while (i < a.length && j < b.length) out.push(a[i]!.index < b[j]!.index ? a[i++]! : b[j++]!);
+  while (i < a.length && j < b.length) out.push(a[i]!.rule.index < b[j]!.rule.index ? a[i++]! : b[j++]!);
   while (i < a.length) out.push(a[i++]!);
   while (j < b.length) out.push(b[j++]!);
   return out;
@@ -96,8 +118,7 @@ export function iptTableProgram(table: IptTable, family: IpFamily): IptTableProg
   return { table, family, chains };
 }
 
-const empty: readonly IptRule[] = [];
-const stepRules = new WeakMap<IptRule, StepRule>();
+const empty: readonly IptRuleEntry[] = [];
 const notMatched: RuleOutcome[] = [{ p: 1, choice: null, matched: false }];
 
 export function iptRuleSet(
@@ -105,29 +126,32 @@ export function iptRuleSet(
   ns: Namespace,
   hook: string,
   opts: EvalOptions,
-): RuleSet<IptRule> {
+): RuleSet<IptRuleEntry, ChainIndex> {
   const ctx: MatchCtx = { ns, family: program.family, hook, assumeNewClient: opts.assumeNewClient };
+  const chains = program.chains;
   return {
     table: program.table.name,
     family: program.family,
-    candidates(chain: string, pkt: Packet) {
-      const idx = program.chains.get(chain);
-      if (!idx) return null;
+    chain: (name) => chains.get(name) ?? null,
+    // A table of 10,000 services has 60,000 chains: each jump is looked up once, not on every walk.
+    target: (_from, entry, name) =>
+      entry.target === undefined ? (entry.target = chains.get(name) ?? null) : entry.target,
+    candidates(idx, pkt) {
       if (opts.naive || !idx.byDst || !idx.byPort) return idx.rules;
       const byDst = idx.byDst.get(pkt.dst.value) ?? empty;
       const byPort = (pkt.dport !== null && idx.byPort.get(pkt.dport)) || empty;
       return merge(merge(byDst, byPort), idx.rest);
     },
-    evaluate(rule: IptRule, b: Branch): RuleOutcome[] {
-      const m = iptRuleMatches(ctx, b.pkt, rule);
+    evaluate(entry: IptRuleEntry, b: Branch): RuleOutcome[] {
+      const m = iptRuleMatches(ctx, b.pkt, entry.rule);
       if (m === false) return notMatched;
-      if (m === true) return matched(ctx, b.pkt, rule, 1, null);
+      if (m === true) return matched(ctx, b.pkt, entry, 1, null);
       if ('undecided' in m) {
-        if (iptTargetHarmless(rule))
+        if (iptTargetHarmless(entry.rule))
           return matched(
             ctx,
             b.pkt,
-            rule,
+            entry,
             1,
             null,
             `may not match: ${m.undecided}; it changes nothing either way`,
@@ -135,26 +159,27 @@ export function iptRuleSet(
         return [{ p: 1, choice: null, undecided: m.undecided }];
       }
       const { p, choice } = m.fork;
-      return [...matched(ctx, b.pkt, rule, p, choice), { p: 1 - p, choice: `not ${choice}`, matched: false }];
+      return [
+        ...matched(ctx, b.pkt, entry, p, choice),
+        { p: 1 - p, choice: `not ${choice}`, matched: false },
+      ];
     },
-    step(rule: IptRule): StepRule {
-      let s = stepRules.get(rule);
-      if (!s)
-        stepRules.set(rule, (s = { index: rule.index, line: rule.line, text: rule.text, handle: null }));
-      return s;
-    },
+    step: (entry) => entry.step,
   };
 }
 
 function matched(
   ctx: MatchCtx,
   pkt: Packet,
-  rule: IptRule,
+  entry: IptRuleEntry,
   p: number,
   choice: string | null,
   note: string | null = null,
 ): RuleOutcome[] {
-  return iptTargetApply(ctx, pkt, rule).map((a) => ({
+  if (entry.fixed === undefined) entry.fixed = iptTargetFixed(ctx, pkt, entry.rule);
+  const applied = entry.fixed ?? iptTargetApply(ctx, pkt, entry.rule);
+  if (p === 1 && choice === null && note === null) return applied;
+  return applied.map((a) => ({
     p: p * a.p,
     choice: choice && a.choice ? `${choice}, ${a.choice}` : (choice ?? a.choice),
     matched: true as const,

@@ -19,6 +19,8 @@ import { continueEffect } from './verdict-types';
  * packet. Several outcomes mean a choice the kernel makes per flow (a NAT address range).
  */
 export interface Applied {
+  /** An Applied is the chain walk's outcome of a rule that matched for sure, as it stands. */
+  matched: true;
   effect: Effect;
   /** How the step shows it: ACCEPT, jump KUBE-SVC-…, DNAT to 10.0.0.5:8080, MARK or 0x4000. */
   verdict: string;
@@ -34,7 +36,7 @@ function one(
   mutate: Applied['mutate'] = null,
   note: string | null = null,
 ): Applied[] {
-  return [{ effect, verdict, note, p: 1, choice: null, mutate }];
+  return [{ matched: true, effect, verdict, note, p: 1, choice: null, mutate }];
 }
 
 function hex(n: number): string {
@@ -74,6 +76,7 @@ function natOutcomes(
 ): Applied[] {
   if (typeof choices === 'string') return one({ type: 'undecided', reason: choices }, kind);
   return choices.map((c) => ({
+    matched: true,
     effect: { type: 'accept' },
     verdict: describe(c),
     note,
@@ -255,30 +258,34 @@ function knownTarget(ctx: MatchCtx, pkt: Packet, t: KnownTarget): Applied[] {
   }
 }
 
-/** The outcomes of a matched rule's target (or of no target: the rule only counts). */
-const fixedOutcomes = new WeakMap<IptRule, Applied[]>();
+/** A NAT range that maps every packet to the same address and port. */
+function natFixed(range: NatRange | null): boolean {
+  return (
+    range !== null &&
+    range.addrFrom !== null &&
+    range.addrTo !== null &&
+    range.addrFrom.value === range.addrTo.value &&
+    range.portFrom === range.portTo
+  );
+}
 
-/** Targets whose outcome does not depend on the packet: computed once per rule. */
-function fixedOutcome(rule: IptRule): Applied[] | null {
+/** Whether the rule's target does the same to every packet (of its table's family). */
+function targetFixed(rule: IptRule, family: Packet['family']): boolean {
   const t = rule.target;
-  if (t === null || 'chain' in t) return iptTargetOutcome(null, null, rule);
-  if ('reason' in t) return null;
-  return ['ACCEPT', 'DROP', 'RETURN', 'LOG', 'NFLOG', 'TRACE'].includes(t.name)
-    ? iptTargetOutcome(null, null, rule)
-    : null;
+  if (t === null || 'chain' in t) return true;
+  if ('reason' in t) return false;
+  if (t.name === 'DNAT') return natFixed(rangeOf(t.options.toDestination, family));
+  if (t.name === 'SNAT') return natFixed(rangeOf(t.options.toSource, family));
+  return ['ACCEPT', 'DROP', 'RETURN', 'LOG', 'NFLOG', 'TRACE'].includes(t.name);
 }
 
+/** The target's outcome when it is the same for every packet (to keep with the rule), else null. */
+export function iptTargetFixed(ctx: MatchCtx, pkt: Packet, rule: IptRule): Applied[] | null {
+  return targetFixed(rule, pkt.family) ? iptTargetApply(ctx, pkt, rule) : null;
+}
+
+/** What the rule's target does to this packet. */
 export function iptTargetApply(ctx: MatchCtx, pkt: Packet, rule: IptRule): Applied[] {
-  let fixed = fixedOutcomes.get(rule);
-  if (fixed === undefined) {
-    const f = fixedOutcome(rule);
-    if (!f) return iptTargetOutcome(ctx, pkt, rule);
-    fixedOutcomes.set(rule, (fixed = f));
-  }
-  return fixed;
-}
-
-function iptTargetOutcome(ctx: MatchCtx | null, pkt: Packet | null, rule: IptRule): Applied[] {
   const t = rule.target;
   if (t === null) return one(continueEffect, 'counted (no target)');
   if ('chain' in t)
@@ -287,7 +294,7 @@ function iptTargetOutcome(ctx: MatchCtx | null, pkt: Packet | null, rule: IptRul
       `${rule.goto ? 'goto' : 'jump'} ${t.name}`,
     );
   if ('reason' in t) return one({ type: 'undecided', reason: `-j ${t.name}: ${t.reason}` }, t.name);
-  return knownTarget(ctx!, pkt!, t);
+  return knownTarget(ctx, pkt, t);
 }
 
 /** Targets that neither decide nor change the packet: an undecidable match before them changes nothing. */

@@ -123,21 +123,25 @@ function addressNet(a: Address): Prefix | null {
 }
 
 export function masqueradeSource(ns: Namespace, oif: string, nexthop: Ip, family: IpFamily): Ip | null {
-  const candidates = ns.addresses.filter(
-    (a) => a.ifname === oif && a.family === family && a.scope === 'global' && !a.flags.includes('secondary'),
-  );
+  // Indexes into ns.addresses, whose parsed forms ns.addressIps holds.
+  const candidates: number[] = [];
+  ns.addresses.forEach((a, i) => {
+    if (a.ifname === oif && a.family === family && a.scope === 'global' && !a.flags.includes('secondary'))
+      candidates.push(i);
+  });
   if (family === 'ip') {
-    for (const a of candidates) {
-      const net = addressNet(a);
-      if (net && prefixContains(net, nexthop)) return ipParse(a.local);
+    for (const i of candidates) {
+      const net = addressNet(ns.addresses[i]!);
+      if (net && prefixContains(net, nexthop)) return ns.addressIps[i]!;
     }
-    return candidates[0] ? ipParse(candidates[0].local) : null;
+    return candidates.length > 0 ? ns.addressIps[candidates[0]!]! : null;
   }
   let best: Ip | null = null;
   let bestLen = -1;
-  for (const a of candidates) {
+  for (const i of candidates) {
+    const a = ns.addresses[i]!;
     if (a.flags.includes('deprecated') || a.flags.includes('tentative')) continue;
-    const ip = ipParse(a.local);
+    const ip = ns.addressIps[i]!;
     if (!ip) continue;
     const len = commonPrefixLen(ip, nexthop);
     if (len > bestLen) {

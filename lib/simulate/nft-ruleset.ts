@@ -368,13 +368,14 @@ function stmtEval(ns: Namespace, program: NftTableProgram, s: NftStmt, l: Live):
 
 const harmlessKinds = new Set(['counter', 'log']);
 
-export function nftRuleSet(program: NftTableProgram, ns: Namespace): RuleSet<NftRule> {
+export function nftRuleSet(program: NftTableProgram, ns: Namespace): RuleSet<NftRule, NftChain> {
+  const chains = program.chains;
   return {
     table: program.table.name,
     family: program.table.family,
-    candidates(chain: string) {
-      return program.chains.get(chain)?.rules ?? null;
-    },
+    chain: (name) => chains.get(name) ?? null,
+    target: (_from, _rule, name) => chains.get(name) ?? null,
+    candidates: (chain) => chain.rules,
     evaluate(rule: NftRule, b: Branch): RuleOutcome[] {
       let live: Live[] = [{ p: 1, choice: null, pkt: packetCopy(b.pkt), verdicts: [] }];
       const outcomes: RuleOutcome[] = [];
