@@ -12,8 +12,8 @@ export interface Branch {
   /** The newest step, earlier ones linked behind it: a fork shares the steps made before it. */
   last: StepNode | null;
   choices: string[];
-  /** Confirmed conntrack entries per namespace, shared between forks until one adds to them. */
-  conns: ReadonlyMap<string, readonly Conn[]>;
+  /** Confirmed conntrack entries, oldest first, shared between forks until one adds to them. */
+  conns: readonly NsConn[];
   direction: 'original' | 'reply';
   /** Namespace the packet is in. */
   ns: string;
@@ -85,8 +85,9 @@ export interface StepInput {
  * Records a step. `before` is the packet view before the step's effect; the recorded packet is the
  * packet as it is now, with the fields the step changed named.
  */
-export function stepAdd(b: Branch, s: StepInput, before: PacketView = branchView(b)): void {
+export function stepAdd(b: Branch, s: StepInput, before?: PacketView): void {
   const view = branchView(b);
+  before ??= view;
   const tag = s.tag ?? null;
   let kind = s.kind;
   let packet = view;
@@ -122,8 +123,12 @@ export function branchView(b: Branch): PacketView {
   return (b.view = packetView(b.pkt));
 }
 
+/** A conntrack entry of one namespace. */
+export interface NsConn {
+  ns: string;
+  conn: Conn;
+}
+
 export function connsAdd(b: Branch, ns: string, conn: Conn): void {
-  const next = new Map(b.conns);
-  next.set(ns, [...(b.conns.get(ns) ?? []), conn]);
-  b.conns = next;
+  b.conns = [...b.conns, { ns, conn }];
 }

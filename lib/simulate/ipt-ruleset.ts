@@ -21,8 +21,8 @@ import type { StepRule } from './result';
 /** A rule as the walk uses it, compiled once with the index. */
 export interface IptRuleEntry {
   rule: IptRule;
-  /** How steps show it. */
-  step: StepRule;
+  /** How steps show it; made when the rule first matches. */
+  step: StepRule | null;
   /** The target's outcome when it is the same for every packet (null when not); set on first match. */
   fixed: Applied[] | null | undefined;
   /** The chain a jump or goto enters (null: not in the table); set when a walk first takes it. */
@@ -52,7 +52,7 @@ function singlePort(matches: readonly IptMatch[]): number | null {
 function ruleEntry(rule: IptRule): IptRuleEntry {
   return {
     rule,
-    step: { index: rule.index, line: rule.line, text: rule.text, handle: null },
+    step: null,
     fixed: undefined,
     target: undefined,
   };
@@ -164,7 +164,10 @@ export function iptRuleSet(
         { p: 1 - p, choice: `not ${choice}`, matched: false },
       ];
     },
-    step: (entry) => entry.step,
+    step(entry) {
+      const r = entry.rule;
+      return (entry.step ??= { index: r.index, line: r.line, text: r.text, handle: null });
+    },
   };
 }
 

@@ -47,7 +47,8 @@ function ctEnter(b: Branch, ns: Namespace): void {
   ct.srcDecided = false;
   ct.orig = tuple;
   ct.dir = 'original';
-  for (const conn of b.conns.get(ns.name) ?? []) {
+  for (const { ns: where, conn } of b.conns) {
+    if (where !== ns.name) continue;
     const reply = tupleEquals(conn.reply, tuple);
     if (reply || tupleEquals(conn.orig, tuple)) {
       ct.state = 'ESTABLISHED';

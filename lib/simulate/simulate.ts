@@ -6,6 +6,7 @@ import type { HookStage } from './hook-run';
 import { hookStages } from './hook-run';
 import type { Hook, NetfilterProgram } from './hooks';
 import { netfilterProgram } from './hooks';
+import type { Ip } from './ip';
 import { ipParse, ipText } from './ip';
 import type { Namespace } from './namespace';
 import { namespacesOf } from './namespace';
@@ -89,21 +90,23 @@ function findNamespace(all: readonly Namespace[], name: string | null, wantPod: 
 
 interface Resolved {
   dst: string;
+  /** `dst` parsed (null when a service's address is not one). */
+  ip: Ip | null;
   dport: number | null;
 }
 
 function resolveDestination(snapshots: readonly Snapshot[], q: TraceQuery): Resolved {
-  if (ipParse(q.dst)) return { dst: ipText(ipParse(q.dst)!), dport: q.dport };
+  const ip = ipParse(q.dst);
+  if (ip) return { dst: ipText(ip), ip, dport: q.dport };
   const svc = serviceResolve(snapshots, q.dst);
   if (typeof svc === 'string') throw new TraceError(svc);
   if (svc.proto !== q.proto)
     throw new TraceError(`service '${q.dst}' is ${svc.proto}, the query asks for ${q.proto}`);
-  return { dst: svc.ip, dport: q.dport ?? svc.port };
+  return { dst: svc.ip, ip: ipParse(svc.ip), dport: q.dport ?? svc.port };
 }
 
-function firstPacket(q: TraceQuery, src: string, dst: string, dport: number | null): Packet {
+function firstPacket(q: TraceQuery, src: string, dst: string, d: Ip | null, dport: number | null): Packet {
   const s = ipParse(src);
-  const d = ipParse(dst);
   if (!d) throw new TraceError(`--dst '${dst}' is not an address`);
   if (!s) throw new TraceError(`--src '${src}' is not an address`);
   if (s.family !== d.family) throw new TraceError(`--src ${src} and --dst ${dst} are of different families`);
@@ -184,13 +187,13 @@ function replyWalk(w: Walker, end: WalkEnd): WalkEnd[] {
 }
 
 function traceWith(w: Walker, snapshots: readonly Snapshot[], q: TraceQuery): TraceResult {
-  const { dst, dport } = resolveDestination(snapshots, q);
+  const { dst, ip: dstIp, dport } = resolveDestination(snapshots, q);
   const entry = q.entry;
   const ns =
     entry.kind === 'pod'
       ? findNamespace(w.namespaces, entry.pod, true)
       : findNamespace(w.namespaces, entry.host, false);
-  const dstFamily = ipParse(dst)!.family;
+  const dstFamily = dstIp!.family;
   let src = q.src;
   if (src === null && entry.kind === 'pod') {
     const own = ns.addresses.find((a) => a.family === dstFamily && a.scope === 'global');
@@ -200,13 +203,13 @@ function traceWith(w: Walker, snapshots: readonly Snapshot[], q: TraceQuery): Tr
   if (src === null && entry.kind === 'iif')
     throw new TraceError('--src is needed for a packet received on an interface');
   const chooseSource = src === null;
-  const pkt = firstPacket(q, src ?? (dstFamily === 'ip' ? '0.0.0.0' : '::'), dst, dport);
+  const pkt = firstPacket(q, src ?? (dstFamily === 'ip' ? '0.0.0.0' : '::'), dst, dstIp, dport);
   const start: Branch = {
     pkt,
     probability: 1,
     last: null,
     choices: [],
-    conns: new Map(),
+    conns: [],
     direction: 'original',
     ns: ns.name,
     view: null,
