@@ -56,17 +56,36 @@ const maxDepth = 100;
 /** Walks the base chain `name` (null `chain`: the table does not have it). */
 export function chainWalk<R, C>(w: ChainWalk<R, C>, name: string, chain: C | null, b: Branch): ChainEnd[] {
   const out: ChainEnd[] = [];
-  chainInto(w, name, chain, b, 0, out);
+  chainInto(w, name, chain, b, 0, null, out);
   return out;
 }
 
-/** Walks a chain and appends where each branch of the packet ended to `out`. */
+/** A chain being walked: its name, handle, and the rules this packet is offered. */
+interface Walking<R, C> {
+  name: string;
+  chain: C;
+  rules: readonly R[];
+}
+
+/** Where a called chain returns to: the rule after the jump, in the calling chain. */
+interface Caller<R, C> {
+  at: Walking<R, C>;
+  next: number;
+  depth: number;
+  up: Caller<R, C> | null;
+}
+
+/**
+ * Walks a chain and appends where each branch of the packet ended to `out`. A branch that returns
+ * goes on in `up`, at once: ends come out in the order the kernel would reach them.
+ */
 function chainInto<R, C>(
   w: ChainWalk<R, C>,
   name: string,
   chain: C | null,
   b: Branch,
   depth: number,
+  up: Caller<R, C> | null,
   out: ChainEnd[],
 ): void {
   if (depth > maxDepth) {
@@ -88,14 +107,19 @@ function chainInto<R, C>(
     out.push({ fate: 'undecided', branch: b, reason: `chain ${name} is not in the ${rs.table} table` });
     return;
   }
-  walkFrom(w, { name, chain, rules: rs.candidates(chain, b.pkt) }, 0, b, depth, out);
+  walkFrom(w, { name, chain, rules: rs.candidates(chain, b.pkt) }, 0, b, depth, up, out);
 }
 
-/** A chain being walked: its name, handle, and the rules this packet is offered. */
-interface Walking<R, C> {
-  name: string;
-  chain: C;
-  rules: readonly R[];
+/** The branch returns from the chain it is in: on in the caller, or out of the base chain. */
+function returned<R, C>(
+  w: ChainWalk<R, C>,
+  b: Branch,
+  up: Caller<R, C> | null,
+  reason: string,
+  out: ChainEnd[],
+): void {
+  if (up) walkFrom(w, up.at, up.next, b, up.depth, up.up, out);
+  else out.push({ fate: 'return', branch: b, reason });
 }
 
 function walkFrom<R, C>(
@@ -104,6 +128,7 @@ function walkFrom<R, C>(
   start: number,
   b: Branch,
   depth: number,
+  up: Caller<R, C> | null,
   out: ChainEnd[],
 ): void {
   const rs = w.rs;
@@ -133,7 +158,7 @@ function walkFrom<R, C>(
         continue;
       }
       if (!o.matched) {
-        walkFrom(w, at, i + 1, fork, depth, out);
+        walkFrom(w, at, i + 1, fork, depth, up, out);
         continue;
       }
       const before = branchView(fork);
@@ -155,11 +180,11 @@ function walkFrom<R, C>(
         },
         before,
       );
-      effectFollow(w, at, i, fork, depth, effect, o.verdict, out);
+      effectFollow(w, at, i, fork, depth, up, effect, o.verdict, out);
     }
     return;
   }
-  out.push({ fate: 'return', branch: b, reason: 'end of chain' });
+  returned(w, b, up, 'end of chain', out);
 }
 
 function effectFollow<R, C>(
@@ -168,15 +193,18 @@ function effectFollow<R, C>(
   i: number,
   b: Branch,
   depth: number,
+  up: Caller<R, C> | null,
   effect: Effect,
   verdict: string,
   out: ChainEnd[],
 ): void {
   switch (effect.type) {
     case 'continue':
-      walkFrom(w, at, i + 1, b, depth, out);
+      walkFrom(w, at, i + 1, b, depth, up, out);
       return;
     case 'return':
+      returned(w, b, up, verdict, out);
+      return;
     case 'accept':
     case 'drop':
     case 'reject':
@@ -187,17 +215,12 @@ function effectFollow<R, C>(
       return;
     case 'jump': {
       const to = w.rs.target(at.chain, at.rules[i]!, effect.chain);
-      const called: ChainEnd[] = [];
-      chainInto(w, effect.chain, to, b, depth + 1, called);
-      for (const end of called) {
-        if (end.fate === 'return') walkFrom(w, at, i + 1, end.branch, depth, out);
-        else out.push(end);
-      }
+      chainInto(w, effect.chain, to, b, depth + 1, { at, next: i + 1, depth, up }, out);
       return;
     }
     case 'goto':
       // The called chain's return goes to whoever called this chain.
-      chainInto(w, effect.chain, w.rs.target(at.chain, at.rules[i]!, effect.chain), b, depth + 1, out);
+      chainInto(w, effect.chain, w.rs.target(at.chain, at.rules[i]!, effect.chain), b, depth + 1, up, out);
       return;
   }
 }

@@ -6,7 +6,7 @@ import { prefixParse } from './ip';
 import type { MatchCtx } from './ipt-match';
 import { iptRuleMatches } from './ipt-match';
 import type { Applied } from './ipt-target';
-import { iptTargetApply, iptTargetFixed, iptTargetHarmless } from './ipt-target';
+import { iptTargetApply, iptTargetFixed, iptTargetHarmless, iptTargetInput } from './ipt-target';
 import type { Namespace } from './namespace';
 import type { Packet } from './packet';
 import type { StepRule } from './result';
@@ -27,6 +27,8 @@ export interface IptRuleEntry {
   fixed: Applied[] | null | undefined;
   /** The chain a jump or goto enters (null: not in the table); set when a walk first takes it. */
   target: ChainIndex | null | undefined;
+  /** The last outcome of a MARK / CONNMARK --set-… target and the mark it was for (iptTargetInput). */
+  last: { input: number; applied: Applied[] } | null;
 }
 
 interface ChainIndex {
@@ -55,6 +57,7 @@ function ruleEntry(rule: IptRule): IptRuleEntry {
     step: null,
     fixed: undefined,
     target: undefined,
+    last: null,
   };
 }
 
@@ -171,6 +174,14 @@ export function iptRuleSet(
   };
 }
 
+/** A target's outcome for a packet; a MARK keeps its last one for the next packet with that mark. */
+function targetApply(ctx: MatchCtx, pkt: Packet, entry: IptRuleEntry): Applied[] {
+  const input = iptTargetInput(entry.rule, pkt);
+  if (input === null) return iptTargetApply(ctx, pkt, entry.rule);
+  if (entry.last?.input !== input) entry.last = { input, applied: iptTargetApply(ctx, pkt, entry.rule) };
+  return entry.last.applied;
+}
+
 function matched(
   ctx: MatchCtx,
   pkt: Packet,
@@ -180,7 +191,7 @@ function matched(
   note: string | null = null,
 ): RuleOutcome[] {
   if (entry.fixed === undefined) entry.fixed = iptTargetFixed(ctx, pkt, entry.rule);
-  const applied = entry.fixed ?? iptTargetApply(ctx, pkt, entry.rule);
+  const applied = entry.fixed ?? targetApply(ctx, pkt, entry);
   if (p === 1 && choice === null && note === null) return applied;
   return applied.map((a) => ({
     p: p * a.p,
