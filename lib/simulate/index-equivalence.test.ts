@@ -11,9 +11,9 @@ import { testHost } from './testing/node.test-support';
  * naive walk of every rule, on generated kube-proxy nodes and on the real corpus dumps.
  */
 
-function query(dst: string, dport: number, proto: 'tcp' | 'udp' = 'tcp'): TraceQuery {
+function query(dst: string, dport: number, proto: 'tcp' | 'udp' = 'tcp', src = '203.0.113.2'): TraceQuery {
   return {
-    src: '203.0.113.2',
+    src,
     sport: 40000,
     dst,
     dport,
@@ -46,6 +46,8 @@ describe('indexed walk equals the naive walk', () => {
         query(s.clusterIp, s.port),
         query(s.clusterIp, s.port + 1),
         query(s.clusterIp, s.port, 'udp'),
+        // From one of its own endpoints: the KUBE-SEP rule for that source host matches (hairpin).
+        query(s.clusterIp, s.port, 'tcp', s.endpoints[1]!.split(':')[0]),
       );
       if (s.nodePort !== null) queries.push(query('192.168.0.2', s.nodePort));
     }

@@ -1,5 +1,5 @@
 import type { IpFamily } from '../model/common';
-import type { IptChain, IptMatch, IptRule, IptTable } from '../model/iptables';
+import type { IptChain, IptMatch, IptRule, IptTable, NegatableValue } from '../model/iptables';
 import type { Branch } from './branch';
 import type { RuleOutcome, RuleSet } from './chain-walk';
 import { prefixParse } from './ip';
@@ -15,12 +15,20 @@ import type { StepRule } from './result';
  * One iptables table as a RuleSet, with a per-chain index: rules that only match one destination
  * address (KUBE-SERVICES' `-d VIP/32`) or one destination port (KUBE-NODEPORTS' `--dport N`) sit in
  * buckets, so a chain of 10,000 service rules offers a packet the few rules that can match it, in
- * their original order. The kernel itself walks every rule; `naive` does the same.
+ * their original order; in any chain, a rule for one source or destination host is passed by for
+ * packets of other hosts without reading it. The kernel itself walks every rule; `naive` does the
+ * same.
  */
 
 /** A rule as the walk uses it, compiled once with the index. */
 export interface IptRuleEntry {
   rule: IptRule;
+  /**
+   * The one address a plain `-s` / `-d` names when it names a single host: a packet from (to)
+   * another address is passed by without reading the rule (KUBE-SEP-…'s `-s 10.0.0.5/32`).
+   */
+  srcHost: bigint | null;
+  dstHost: bigint | null;
   /** How steps show it; made when the rule first matches. */
   step: StepRule | null;
   /** The target's outcome when it is the same for every packet (null when not); set on first match. */
@@ -51,9 +59,17 @@ function singlePort(matches: readonly IptMatch[]): number | null {
   return null;
 }
 
-function ruleEntry(rule: IptRule): IptRuleEntry {
+function hostOf(opt: NegatableValue | undefined, family: IpFamily): bigint | null {
+  if (!opt || opt.negate) return null;
+  const p = prefixParse(opt.value);
+  return p && p.family === family && p.len === (family === 'ip' ? 32 : 128) ? p.value : null;
+}
+
+function ruleEntry(rule: IptRule, family: IpFamily): IptRuleEntry {
   return {
     rule,
+    srcHost: hostOf(rule.src, family),
+    dstHost: hostOf(rule.dst, family),
     step: null,
     fixed: undefined,
     target: undefined,
@@ -62,22 +78,19 @@ function ruleEntry(rule: IptRule): IptRuleEntry {
 }
 
 function chainIndex(chain: IptChain, family: IpFamily): ChainIndex {
-  const rules = chain.rules.map(ruleEntry);
+  const rules = chain.rules.map((r) => ruleEntry(r, family));
   if (rules.length < indexFrom) return { rules, byDst: null, byPort: null, rest: rules };
   const byDst = new Map<bigint, IptRuleEntry[]>();
   const byPort = new Map<number, IptRuleEntry[]>();
   const rest: IptRuleEntry[] = [];
-  const hostLen = family === 'ip' ? 32 : 128;
   for (const entry of rules) {
-    const rule = entry.rule;
-    const dst = rule.dst && !rule.dst.negate ? prefixParse(rule.dst.value) : null;
-    if (dst && dst.len === hostLen) {
-      const list = byDst.get(dst.value);
+    if (entry.dstHost !== null) {
+      const list = byDst.get(entry.dstHost);
       if (list) list.push(entry);
-      else byDst.set(dst.value, [entry]);
+      else byDst.set(entry.dstHost, [entry]);
       continue;
     }
-    const port = singlePort(rule.matches);
+    const port = singlePort(entry.rule.matches);
     if (port !== null) {
       const list = byPort.get(port);
       if (list) list.push(entry);
@@ -146,6 +159,12 @@ export function iptRuleSet(
       return merge(merge(byDst, byPort), idx.rest);
     },
     evaluate(entry: IptRuleEntry, b: Branch): RuleOutcome[] {
+      if (
+        !opts.naive &&
+        ((entry.srcHost !== null && entry.srcHost !== b.pkt.src.value) ||
+          (entry.dstHost !== null && entry.dstHost !== b.pkt.dst.value))
+      )
+        return notMatched;
       const m = iptRuleMatches(ctx, b.pkt, entry.rule);
       if (m === false) return notMatched;
       if (m === true) return matched(ctx, b.pkt, entry, 1, null);
