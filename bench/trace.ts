@@ -14,7 +14,7 @@ import { parseIptablesSave } from '../lib/iptables/parse-save';
 import { kubeProxyIptablesSave, kubeProxyServices } from '../lib/generate/kube-proxy-iptables';
 import type { TraceQuery } from '../lib/simulate/query';
 import { simulatorBuild } from '../lib/simulate/simulate';
-import { testHost } from '../lib/simulate/testing/node.test-support';
+import { receivedQuery, testHost } from '../lib/simulate/testing/node.test-support';
 import { fmt, median, table, verdict } from './bench-util';
 
 const ENDPOINTS = 5;
@@ -65,17 +65,7 @@ function measureSize(services: number): SizeResult {
   const indexed = simulatorBuild([host()]);
   const naive = simulatorBuild([host()], { naive: true });
   const svcs = kubeProxyServices({ services, endpointsPerService: ENDPOINTS });
-  const query = (dst: string, dport: number): TraceQuery => ({
-    src: '203.0.113.2',
-    sport: 40000,
-    dst,
-    dport,
-    proto: 'tcp',
-    entry: { kind: 'iif', host: null, iface: 'eth0' },
-    state: 'new',
-    mark: 0,
-    reply: false,
-  });
+  const query = (dst: string, dport: number) => receivedQuery(dst, dport);
   const run = (sim: typeof indexed, queries: TraceQuery[]): number =>
     median(queries.map((q) => time(() => sim.trace(q))));
   const random = rng(services);

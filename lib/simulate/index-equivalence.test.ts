@@ -4,7 +4,7 @@ import { kubeProxyIptablesSave, kubeProxyServices } from '../generate/kube-proxy
 import { corpusDir, filesUnder, iptablesDumpName } from '../testing/corpus.test-support';
 import type { TraceQuery } from './query';
 import { simulatorBuild } from './simulate';
-import { testHost } from './testing/node.test-support';
+import { receivedQuery, testHost } from './testing/node.test-support';
 
 /**
  * The per-chain index only narrows which rules a packet is offered: every trace must equal the
@@ -12,17 +12,7 @@ import { testHost } from './testing/node.test-support';
  */
 
 function query(dst: string, dport: number, proto: 'tcp' | 'udp' = 'tcp', src = '203.0.113.2'): TraceQuery {
-  return {
-    src,
-    sport: 40000,
-    dst,
-    dport,
-    proto,
-    entry: { kind: 'iif', host: null, iface: 'eth0' },
-    state: 'new',
-    mark: 0,
-    reply: false,
-  };
+  return receivedQuery(dst, dport, { proto, src });
 }
 
 function host(text: string) {

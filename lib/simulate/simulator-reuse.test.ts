@@ -5,7 +5,7 @@ import { kubeProxyIptablesSave, kubeProxyServices } from '../generate/kube-proxy
 import type { Snapshot } from '../model/snapshot';
 import type { TraceQuery } from './query';
 import { simulatorBuild } from './simulate';
-import { testHost } from './testing/node.test-support';
+import { receivedQuery, testHost } from './testing/node.test-support';
 
 /**
  * A simulator keeps what it worked out per rule (a target's outcome when it is the same for every
@@ -49,18 +49,7 @@ function node(iptables: string[], nftJson?: string): Snapshot {
 }
 
 function q(dst: string, dport: number, over: Partial<TraceQuery> = {}): TraceQuery {
-  return {
-    src: '203.0.113.2',
-    sport: 40000,
-    dst,
-    dport,
-    proto: 'tcp',
-    entry: { kind: 'iif', host: null, iface: 'eth0' },
-    state: 'new',
-    mark: 0,
-    reply: true,
-    ...over,
-  };
+  return receivedQuery(dst, dport, { reply: true, ...over });
 }
 
 /** Every query through one simulator, in order, each against a fresh simulator. */
