@@ -33,8 +33,9 @@ export interface RuleSet<R, C> {
   target(from: C, rule: R, name: string): C | null;
   /** The rules of the chain that can match this packet, in order (all of them for a naive walk). */
   candidates(chain: C, pkt: Packet): readonly R[];
-  evaluate(rule: R, b: Branch): RuleOutcome[];
-  step(rule: R): StepRule;
+  /** What `rule` of `chain` does with the packet. */
+  evaluate(chain: C, rule: R, b: Branch): RuleOutcome[];
+  step(chain: C, rule: R): StepRule;
 }
 
 /** One walk of a base chain's rules: the rule set, the hook, and what its steps are tagged with. */
@@ -135,7 +136,7 @@ function walkFrom<R, C>(
   const rules = at.rules;
   for (let i = start; i < rules.length; i++) {
     const rule = rules[i]!;
-    const outcomes = rs.evaluate(rule, b);
+    const outcomes = rs.evaluate(at.chain, rule, b);
     const single = outcomes.length === 1;
     if (single && 'matched' in outcomes[0]! && !outcomes[0].matched) continue;
     for (const o of outcomes) {
@@ -149,7 +150,7 @@ function walkFrom<R, C>(
           family: rs.family,
           table: rs.table,
           chain: at.name,
-          rule: rs.step(rule),
+          rule: rs.step(at.chain, rule),
           verdict: 'undecided',
           note: o.undecided,
           tag: w.tag,
@@ -173,7 +174,7 @@ function walkFrom<R, C>(
           family: rs.family,
           table: rs.table,
           chain: at.name,
-          rule: rs.step(rule),
+          rule: rs.step(at.chain, rule),
           verdict: o.verdict,
           note: undecided ? effect.reason : o.note,
           tag: w.tag,

@@ -92,34 +92,12 @@ const everything: Readonly<Record<IpFamily, Prefix>> = {
 /** `a.b.c.d`, `a.b.c.d/len`, IPv6 likewise, and iproute2's `default`; null when not one. */
 export function prefixParse(text: string, family?: IpFamily): Prefix | null {
   if (text === 'default' || text === 'all') return family ? everything[family] : null;
-  const v4 = ipv4PrefixParse(text);
-  if (v4) return v4;
   const cached = prefixCache.get(text);
   if (cached !== undefined) return cached;
   const prefix = prefixParseText(text);
   if (prefixCache.size > 100_000) prefixCache.clear();
   prefixCache.set(text, prefix);
   return prefix;
-}
-
-/** `a.b.c.d` or `a.b.c.d/len` with a plain length, read directly (see ipv4Parse). */
-function ipv4PrefixParse(text: string): Prefix | null {
-  const slash = text.indexOf('/');
-  const ip = ipv4Parse(slash < 0 ? text : text.slice(0, slash));
-  if (!ip) return null;
-  let len = 32;
-  if (slash >= 0) {
-    const lenText = text.slice(slash + 1);
-    if (lenText.length < 1 || lenText.length > 2) return null;
-    len = 0;
-    for (let i = 0; i < lenText.length; i++) {
-      const c = lenText.charCodeAt(i);
-      if (c < 48 || c > 57) return null;
-      len = len * 10 + (c - 48);
-    }
-    if (len > 32) return null;
-  }
-  return { family: 'ip', value: ip.value & mask('ip', len), len };
 }
 
 function prefixParseText(text: string): Prefix | null {

@@ -1,6 +1,5 @@
 import type { IpFamily } from '../model/common';
 import type { IptChain, IptMatch, IptRule, IptTable, NegatableValue } from '../model/iptables';
-import type { Branch } from './branch';
 import type { RuleOutcome, RuleSet } from './chain-walk';
 import { prefixParse } from './ip';
 import type { MatchCtx } from './ipt-match';
@@ -20,8 +19,8 @@ import type { StepRule } from './result';
  * same.
  */
 
-/** A rule as the walk uses it, compiled once with the index. */
-export interface IptRuleEntry {
+/** What the walk keeps about a rule, beside it in its chain's index. */
+interface IptRuleEntry {
   rule: IptRule;
   /**
    * The one address a plain `-s` / `-d` names when it names a single host: a packet from (to)
@@ -39,12 +38,18 @@ export interface IptRuleEntry {
   last: { input: number; applied: Applied[] } | null;
 }
 
+/**
+ * A chain's rules as the dump has them (what a naive walk goes through, as before: the kernel's
+ * per-rule cost is not made to read anything more), each rule's entry at its position, and the
+ * buckets.
+ */
 interface ChainIndex {
-  rules: readonly IptRuleEntry[];
-  byDst: Map<bigint, IptRuleEntry[]> | null;
-  byPort: Map<number, IptRuleEntry[]> | null;
+  rules: readonly IptRule[];
+  entries: readonly IptRuleEntry[];
+  byDst: Map<bigint, IptRule[]> | null;
+  byPort: Map<number, IptRule[]> | null;
   /** Rules no bucket holds: offered to every packet. */
-  rest: IptRuleEntry[];
+  rest: readonly IptRule[];
 }
 
 const indexFrom = 16;
@@ -78,38 +83,45 @@ function ruleEntry(rule: IptRule, family: IpFamily): IptRuleEntry {
 }
 
 function chainIndex(chain: IptChain, family: IpFamily): ChainIndex {
-  const rules = chain.rules.map((r) => ruleEntry(r, family));
-  if (rules.length < indexFrom) return { rules, byDst: null, byPort: null, rest: rules };
-  const byDst = new Map<bigint, IptRuleEntry[]>();
-  const byPort = new Map<number, IptRuleEntry[]>();
-  const rest: IptRuleEntry[] = [];
-  for (const entry of rules) {
-    if (entry.dstHost !== null) {
-      const list = byDst.get(entry.dstHost);
-      if (list) list.push(entry);
-      else byDst.set(entry.dstHost, [entry]);
+  const rules = chain.rules;
+  const entries = rules.map((r) => ruleEntry(r, family));
+  if (rules.length < indexFrom) return { rules, entries, byDst: null, byPort: null, rest: rules };
+  const byDst = new Map<bigint, IptRule[]>();
+  const byPort = new Map<number, IptRule[]>();
+  const rest: IptRule[] = [];
+  for (const { rule, dstHost } of entries) {
+    if (dstHost !== null) {
+      const list = byDst.get(dstHost);
+      if (list) list.push(rule);
+      else byDst.set(dstHost, [rule]);
       continue;
     }
-    const port = singlePort(entry.rule.matches);
+    const port = singlePort(rule.matches);
     if (port !== null) {
       const list = byPort.get(port);
-      if (list) list.push(entry);
-      else byPort.set(port, [entry]);
+      if (list) list.push(rule);
+      else byPort.set(port, [rule]);
       continue;
     }
-    rest.push(entry);
+    rest.push(rule);
   }
-  return { rules, byDst, byPort, rest };
+  return { rules, entries, byDst, byPort, rest };
+}
+
+/** The entry of a rule of the chain (rules are numbered by their position). */
+function entryOf(idx: ChainIndex, rule: IptRule): IptRuleEntry {
+  const entry = idx.entries[rule.index - 1];
+  return entry?.rule === rule ? entry : idx.entries.find((e) => e.rule === rule)!;
 }
 
 /** Merges two rule lists that are each in chain order. */
-function merge(a: readonly IptRuleEntry[], b: readonly IptRuleEntry[]): readonly IptRuleEntry[] {
+function merge(a: readonly IptRule[], b: readonly IptRule[]): readonly IptRule[] {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
-  const out: IptRuleEntry[] = [];
+  const out: IptRule[] = [];
   let i = 0;
   let j = 0;
-  while (i < a.length && j < b.length) out.push(a[i]!.rule.index < b[j]!.rule.index ? a[i++]! : b[j++]!);
+  while (i < a.length && j < b.length) out.push(a[i]!.index < b[j]!.index ? a[i++]! : b[j++]!);
   while (i < a.length) out.push(a[i++]!);
   while (j < b.length) out.push(b[j++]!);
   return out;
@@ -134,7 +146,7 @@ export function iptTableProgram(table: IptTable, family: IpFamily): IptTableProg
   return { table, family, chains };
 }
 
-const empty: readonly IptRuleEntry[] = [];
+const empty: readonly IptRule[] = [];
 const notMatched: RuleOutcome[] = [{ p: 1, choice: null, matched: false }];
 
 export function iptRuleSet(
@@ -142,7 +154,7 @@ export function iptRuleSet(
   ns: Namespace,
   hook: string,
   opts: EvalOptions,
-): RuleSet<IptRuleEntry, ChainIndex> {
+): RuleSet<IptRule, ChainIndex> {
   const ctx: MatchCtx = { ns, family: program.family, hook, assumeNewClient: opts.assumeNewClient };
   const chains = program.chains;
   return {
@@ -150,30 +162,34 @@ export function iptRuleSet(
     family: program.family,
     chain: (name) => chains.get(name) ?? null,
     // A table of 10,000 services has 60,000 chains: each jump is looked up once, not on every walk.
-    target: (_from, entry, name) =>
-      entry.target === undefined ? (entry.target = chains.get(name) ?? null) : entry.target,
+    target(from, rule, name) {
+      const entry = entryOf(from, rule);
+      return entry.target === undefined ? (entry.target = chains.get(name) ?? null) : entry.target;
+    },
     candidates(idx, pkt) {
       if (opts.naive || !idx.byDst || !idx.byPort) return idx.rules;
       const byDst = idx.byDst.get(pkt.dst.value) ?? empty;
       const byPort = (pkt.dport !== null && idx.byPort.get(pkt.dport)) || empty;
       return merge(merge(byDst, byPort), idx.rest);
     },
-    evaluate(entry: IptRuleEntry, b: Branch): RuleOutcome[] {
-      if (
-        !opts.naive &&
-        ((entry.srcHost !== null && entry.srcHost !== b.pkt.src.value) ||
-          (entry.dstHost !== null && entry.dstHost !== b.pkt.dst.value))
-      )
-        return notMatched;
-      const m = iptRuleMatches(ctx, b.pkt, entry.rule);
+    evaluate(idx, rule, b): RuleOutcome[] {
+      if (!opts.naive) {
+        const { srcHost, dstHost } = entryOf(idx, rule);
+        if (
+          (srcHost !== null && srcHost !== b.pkt.src.value) ||
+          (dstHost !== null && dstHost !== b.pkt.dst.value)
+        )
+          return notMatched;
+      }
+      const m = iptRuleMatches(ctx, b.pkt, rule);
       if (m === false) return notMatched;
-      if (m === true) return matched(ctx, b.pkt, entry, 1, null);
+      if (m === true) return matched(ctx, b.pkt, entryOf(idx, rule), 1, null);
       if ('undecided' in m) {
-        if (iptTargetHarmless(entry.rule))
+        if (iptTargetHarmless(rule))
           return matched(
             ctx,
             b.pkt,
-            entry,
+            entryOf(idx, rule),
             1,
             null,
             `may not match: ${m.undecided}; it changes nothing either way`,
@@ -182,13 +198,13 @@ export function iptRuleSet(
       }
       const { p, choice } = m.fork;
       return [
-        ...matched(ctx, b.pkt, entry, p, choice),
+        ...matched(ctx, b.pkt, entryOf(idx, rule), p, choice),
         { p: 1 - p, choice: `not ${choice}`, matched: false },
       ];
     },
-    step(entry) {
-      const r = entry.rule;
-      return (entry.step ??= { index: r.index, line: r.line, text: r.text, handle: null });
+    step(idx, rule) {
+      const entry = entryOf(idx, rule);
+      return (entry.step ??= { index: rule.index, line: rule.line, text: rule.text, handle: null });
     },
   };
 }

@@ -376,7 +376,7 @@ export function nftRuleSet(program: NftTableProgram, ns: Namespace): RuleSet<Nft
     chain: (name) => chains.get(name) ?? null,
     target: (_from, _rule, name) => chains.get(name) ?? null,
     candidates: (chain) => chain.rules,
-    evaluate(rule: NftRule, b: Branch): RuleOutcome[] {
+    evaluate(_chain, rule, b): RuleOutcome[] {
       let live: Live[] = [{ p: 1, choice: null, pkt: packetCopy(b.pkt), verdicts: [] }];
       const outcomes: RuleOutcome[] = [];
       const stmts = rule.stmts;
@@ -416,7 +416,7 @@ export function nftRuleSet(program: NftTableProgram, ns: Namespace): RuleSet<Nft
       }
       return outcomes;
     },
-    step(rule: NftRule): StepRule {
+    step(_chain, rule): StepRule {
       return { index: rule.index, line: null, text: nftRuleText(program.table, rule), handle: rule.handle };
     },
   };
