@@ -73,19 +73,27 @@ function markMatches(mm: { value: number; mask: number | null }, mark: number): 
   return (mark & (mm.mask ?? 0xffffffff)) >>> 0 === mm.value;
 }
 
+const uppercased = new WeakMap<readonly string[], readonly string[]>();
+
+/** A rule's list of state or address-type names in capitals, made once per rule. */
+function upper(list: readonly string[]): readonly string[] {
+  let u = uppercased.get(list);
+  if (!u) uppercased.set(list, (u = list.map((x) => x.toUpperCase())));
+  return u;
+}
+
 /** Whether the packet has one of the ctstate names (the SNAT/DNAT virtual states included). */
 function ctStateAny(pkt: Packet, list: readonly string[]): boolean {
   const ct = pkt.ct;
   const dnat = ct.conn?.dnat || ct.dnat;
   const snat = ct.conn?.snat || ct.snat;
-  return list.some((x) => {
-    const name = x.toUpperCase();
-    return name === ct.state || (name === 'DNAT' && dnat) || (name === 'SNAT' && snat);
-  });
+  return upper(list).some(
+    (name) => name === ct.state || (name === 'DNAT' && dnat) || (name === 'SNAT' && snat),
+  );
 }
 
 function anyOf(list: readonly string[], have: Set<string>): boolean {
-  return list.some((x) => have.has(x.toUpperCase()));
+  return upper(list).some((x) => have.has(x));
 }
 
 type ModuleOf<N extends KnownMatch['name']> = Extract<KnownMatch, { name: N }>['options'];
@@ -163,7 +171,7 @@ function addrtypeMatch(ctx: MatchCtx, pkt: Packet, o: ModuleOf<'addrtype'>): Mat
     const t = addrType(ctx.ns, ip, dev);
     if (t === null) return undecided(`addrtype: routes of ${ctx.ns.name} were not collected`);
     return neg(
-      opt.value.some((v) => v.toUpperCase() === t),
+      upper(opt.value).some((v) => v === t),
       opt,
     );
   };
