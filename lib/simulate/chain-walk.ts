@@ -1,4 +1,4 @@
-import type { Branch } from './branch';
+import type { Branch, StepTag } from './branch';
 import { branchFork, branchView, stepAdd } from './branch';
 import type { Packet } from './packet';
 import type { StepRule } from './result';
@@ -22,15 +22,27 @@ export type RuleOutcome =
     }
   | { p: number; choice: string | null; undecided: string };
 
-export interface RuleSet<R> {
+export interface RuleSet<R, C> {
   /** Netfilter table name as steps show it. */
   table: string;
   /** ip, ip6 or inet. */
   family: string;
-  /** The rules of `chain` that can match this packet, in order (all of them for a naive walk); null for a missing chain. */
-  candidates(chain: string, pkt: Packet): readonly R[] | null;
-  evaluate(rule: R, b: Branch): RuleOutcome[];
-  step(rule: R): StepRule;
+  /** The chain called `name`; null when the table has none. */
+  chain(name: string): C | null;
+  /** The chain `rule` of `from` jumps or goes to (what `chain(name)` finds, looked up once per rule). */
+  target(from: C, rule: R, name: string): C | null;
+  /** The rules of the chain that can match this packet, in order (all of them for a naive walk). */
+  candidates(chain: C, pkt: Packet): readonly R[];
+  /** What `rule` of `chain` does with the packet. */
+  evaluate(chain: C, rule: R, b: Branch): RuleOutcome[];
+  step(chain: C, rule: R): StepRule;
+}
+
+/** One walk of a base chain's rules: the rule set, the hook, and what its steps are tagged with. */
+export interface ChainWalk<R, C> {
+  rs: RuleSet<R, C>;
+  hook: string;
+  tag: StepTag | null;
 }
 
 export interface ChainEnd {
@@ -42,118 +54,174 @@ export interface ChainEnd {
 
 const maxDepth = 100;
 
-export function chainWalk<R>(rs: RuleSet<R>, chain: string, b: Branch, hook: string, depth = 0): ChainEnd[] {
-  if (depth > maxDepth)
-    return [{ fate: 'undecided', branch: b, reason: `more than ${maxDepth} nested jumps` }];
-  const rules = rs.candidates(chain, b.pkt);
-  if (!rules) {
-    stepAdd(b, {
-      kind: 'undecided',
-      hook,
-      family: rs.family,
-      table: rs.table,
-      chain,
-      rule: null,
-      verdict: 'missing chain',
-    });
-    return [{ fate: 'undecided', branch: b, reason: `chain ${chain} is not in the ${rs.table} table` }];
-  }
-  return walkFrom(rs, chain, rules, 0, b, hook, depth);
+/** Walks the base chain `name` (null `chain`: the table does not have it). */
+export function chainWalk<R, C>(w: ChainWalk<R, C>, name: string, chain: C | null, b: Branch): ChainEnd[] {
+  const out: ChainEnd[] = [];
+  chainInto(w, name, chain, b, 0, null, out);
+  return out;
 }
 
-function walkFrom<R>(
-  rs: RuleSet<R>,
-  chain: string,
-  rules: readonly R[],
+/** A chain being walked: its name, handle, and the rules this packet is offered. */
+interface Walking<R, C> {
+  name: string;
+  chain: C;
+  rules: readonly R[];
+}
+
+/** Where a called chain returns to: the rule after the jump, in the calling chain. */
+interface Caller<R, C> {
+  at: Walking<R, C>;
+  next: number;
+  depth: number;
+  up: Caller<R, C> | null;
+}
+
+/**
+ * Walks a chain and appends where each branch of the packet ended to `out`. A branch that returns
+ * goes on in `up`, at once: ends come out in the order the kernel would reach them.
+ */
+function chainInto<R, C>(
+  w: ChainWalk<R, C>,
+  name: string,
+  chain: C | null,
+  b: Branch,
+  depth: number,
+  up: Caller<R, C> | null,
+  out: ChainEnd[],
+): void {
+  if (depth > maxDepth) {
+    out.push({ fate: 'undecided', branch: b, reason: `more than ${maxDepth} nested jumps` });
+    return;
+  }
+  const rs = w.rs;
+  if (chain === null) {
+    stepAdd(b, {
+      kind: 'undecided',
+      hook: w.hook,
+      family: rs.family,
+      table: rs.table,
+      chain: name,
+      rule: null,
+      verdict: 'missing chain',
+      tag: w.tag,
+    });
+    out.push({ fate: 'undecided', branch: b, reason: `chain ${name} is not in the ${rs.table} table` });
+    return;
+  }
+  walkFrom(w, { name, chain, rules: rs.candidates(chain, b.pkt) }, 0, b, depth, up, out);
+}
+
+/** The branch returns from the chain it is in: on in the caller, or out of the base chain. */
+function returned<R, C>(
+  w: ChainWalk<R, C>,
+  b: Branch,
+  up: Caller<R, C> | null,
+  reason: string,
+  out: ChainEnd[],
+): void {
+  if (up) walkFrom(w, up.at, up.next, b, up.depth, up.up, out);
+  else out.push({ fate: 'return', branch: b, reason });
+}
+
+function walkFrom<R, C>(
+  w: ChainWalk<R, C>,
+  at: Walking<R, C>,
   start: number,
   b: Branch,
-  hook: string,
   depth: number,
-): ChainEnd[] {
+  up: Caller<R, C> | null,
+  out: ChainEnd[],
+): void {
+  const rs = w.rs;
+  const rules = at.rules;
   for (let i = start; i < rules.length; i++) {
     const rule = rules[i]!;
-    const outcomes = rs.evaluate(rule, b);
-    const only = outcomes.length === 1 ? outcomes[0]! : null;
-    if (only && 'matched' in only && !only.matched) continue;
-    const ends: ChainEnd[] = [];
+    const outcomes = rs.evaluate(at.chain, rule, b);
+    const single = outcomes.length === 1;
+    if (single && 'matched' in outcomes[0]! && !outcomes[0].matched) continue;
     for (const o of outcomes) {
       if (o.p <= 0) continue;
-      const fork = outcomes.length === 1 ? b : branchFork(b, o.p, o.choice);
-      if (outcomes.length === 1 && o.choice) fork.choices.push(o.choice);
+      const fork = single ? b : branchFork(b, o.p, o.choice);
+      if (single && o.choice) fork.choices.push(o.choice);
       if ('undecided' in o) {
         stepAdd(fork, {
           kind: 'undecided',
-          hook,
+          hook: w.hook,
           family: rs.family,
           table: rs.table,
-          chain,
-          rule: rs.step(rule),
+          chain: at.name,
+          rule: rs.step(at.chain, rule),
           verdict: 'undecided',
           note: o.undecided,
+          tag: w.tag,
         });
-        ends.push({ fate: 'undecided', branch: fork, reason: o.undecided });
+        out.push({ fate: 'undecided', branch: fork, reason: o.undecided });
         continue;
       }
       if (!o.matched) {
-        ends.push(...walkFrom(rs, chain, rules, i + 1, fork, hook, depth));
+        walkFrom(w, at, i + 1, fork, depth, up, out);
         continue;
       }
       const before = branchView(fork);
       o.mutate?.(fork.pkt);
+      const effect = o.effect;
+      const undecided = effect.type === 'undecided';
       stepAdd(
         fork,
         {
-          kind: 'rule',
-          hook,
+          kind: undecided ? 'undecided' : 'rule',
+          hook: w.hook,
           family: rs.family,
           table: rs.table,
-          chain,
-          rule: rs.step(rule),
+          chain: at.name,
+          rule: rs.step(at.chain, rule),
           verdict: o.verdict,
-          note: o.note,
+          note: undecided ? effect.reason : o.note,
+          tag: w.tag,
         },
         before,
       );
-      ends.push(...effectFollow(rs, chain, rules, i, fork, hook, depth, o.effect, o.verdict));
+      effectFollow(w, at, i, fork, depth, up, effect, o.verdict, out);
     }
-    return ends;
+    return;
   }
-  return [{ fate: 'return', branch: b, reason: 'end of chain' }];
+  returned(w, b, up, 'end of chain', out);
 }
 
-function effectFollow<R>(
-  rs: RuleSet<R>,
-  chain: string,
-  rules: readonly R[],
+function effectFollow<R, C>(
+  w: ChainWalk<R, C>,
+  at: Walking<R, C>,
   i: number,
   b: Branch,
-  hook: string,
   depth: number,
+  up: Caller<R, C> | null,
   effect: Effect,
   verdict: string,
-): ChainEnd[] {
+  out: ChainEnd[],
+): void {
   switch (effect.type) {
     case 'continue':
-      return walkFrom(rs, chain, rules, i + 1, b, hook, depth);
+      walkFrom(w, at, i + 1, b, depth, up, out);
+      return;
     case 'return':
+      returned(w, b, up, verdict, out);
+      return;
     case 'accept':
     case 'drop':
     case 'reject':
-      return [{ fate: effect.type, branch: b, reason: verdict }];
+      out.push({ fate: effect.type, branch: b, reason: verdict });
+      return;
     case 'undecided':
-      b.steps[b.steps.length - 1]!.kind = 'undecided';
-      b.steps[b.steps.length - 1]!.note = effect.reason;
-      return [{ fate: 'undecided', branch: b, reason: effect.reason }];
+      out.push({ fate: 'undecided', branch: b, reason: effect.reason });
+      return;
     case 'jump': {
-      const out: ChainEnd[] = [];
-      for (const end of chainWalk(rs, effect.chain, b, hook, depth + 1)) {
-        if (end.fate === 'return') out.push(...walkFrom(rs, chain, rules, i + 1, end.branch, hook, depth));
-        else out.push(end);
-      }
-      return out;
+      const to = w.rs.target(at.chain, at.rules[i]!, effect.chain);
+      chainInto(w, effect.chain, to, b, depth + 1, { at, next: i + 1, depth, up }, out);
+      return;
     }
     case 'goto':
       // The called chain's return goes to whoever called this chain.
-      return chainWalk(rs, effect.chain, b, hook, depth + 1);
+      chainInto(w, effect.chain, w.rs.target(at.chain, at.rules[i]!, effect.chain), b, depth + 1, up, out);
+      return;
   }
 }

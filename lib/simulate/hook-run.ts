@@ -1,7 +1,8 @@
-import type { Branch } from './branch';
+import type { IpFamily } from '../model/common';
+import type { Branch, StepTag } from './branch';
 import { branchView, stepAdd } from './branch';
 import { chainWalk } from './chain-walk';
-import type { RuleSet } from './chain-walk';
+import type { ChainWalk } from './chain-walk';
 import type { Hook, HookEntry, NetfilterProgram } from './hooks';
 import { hookEntries, natCore } from './hooks';
 import type { EvalOptions } from './ipt-ruleset';
@@ -62,27 +63,41 @@ function conntrackTranslate(b: Branch, hook: Hook): void {
   );
 }
 
-const ruleSets = new WeakMap<HookEntry, Map<string, RuleSet<unknown>>>();
-
-/** A chain's rule set for one namespace, hook and options, built once. */
-function ruleSetOf(e: HookEntry, ns: Namespace, hook: Hook, opts: EvalOptions): RuleSet<unknown> {
-  let byKey = ruleSets.get(e);
-  if (!byKey) ruleSets.set(e, (byKey = new Map()));
-  const key = `${ns.name}\0${hook}\0${opts.naive}\0${opts.assumeNewClient}`;
-  let rs = byKey.get(key);
-  if (!rs) byKey.set(key, (rs = e.ruleSet(ns, hook, opts)));
-  return rs;
+/** One base chain of a hook, ready to walk for one namespace: its rule set and step tags. */
+export interface HookStage {
+  entry: HookEntry;
+  /** The base chain in its rule set; null when the table does not have it. */
+  chain: unknown;
+  /** The walk for a connection's first packet. */
+  walk: ChainWalk<unknown, unknown>;
+  /** The nat chains replayed for an established packet (its steps show conntrack's binding). */
+  replay: ChainWalk<unknown, unknown>;
 }
 
-/** Names the base chain and rule engine on the steps one base chain's walk added. */
-function tagSteps(b: Branch, from: number, e: HookEntry): void {
-  for (let i = from; i < b.steps.length; i++) {
-    const s = b.steps[i]!;
-    s.baseChain = e.chain;
-    s.priority = e.ownPriority;
-    s.source = e.source;
-    if (e.note) s.note ??= e.note;
-  }
+/** The base chains `hook` runs for `family` in `ns`, in order, each with its rule set. */
+export function hookStages(
+  program: NetfilterProgram,
+  ns: Namespace,
+  family: IpFamily,
+  hook: Hook,
+  opts: EvalOptions,
+): HookStage[] {
+  return hookEntries(program, family, hook).map((entry) => {
+    const rs = entry.ruleSet(ns, hook, opts);
+    const tag: StepTag = {
+      baseChain: entry.chain,
+      priority: entry.ownPriority,
+      source: entry.source,
+      note: entry.note,
+      replay: false,
+    };
+    return {
+      entry,
+      chain: rs.chain(entry.chain),
+      walk: { rs, hook, tag },
+      replay: { rs, hook, tag: { ...tag, replay: true } },
+    };
+  });
 }
 
 function natSkip(b: Branch, hook: Hook): boolean {
@@ -93,14 +108,7 @@ function natSkip(b: Branch, hook: Hook): boolean {
   return core.manip === 'dst' ? ct.dstDecided || ct.dnat : ct.srcDecided || ct.snat;
 }
 
-export function hookRun(
-  ns: Namespace,
-  program: NetfilterProgram,
-  hook: Hook,
-  start: Branch,
-  opts: EvalOptions,
-): HookEnd[] {
-  const entries = hookEntries(program, start.pkt.family, hook);
+export function hookRun(stages: readonly HookStage[], hook: Hook, start: Branch): HookEnd[] {
   const core = natCore[hook];
   let live: Branch[] = [start];
   const done: HookEnd[] = [];
@@ -110,7 +118,8 @@ export function hookRun(
     translated = true;
     for (const b of live) conntrackTranslate(b, hook);
   };
-  for (const e of entries) {
+  for (const stage of stages) {
+    const e = stage.entry;
     if (core && e.priority >= core.priority) translate();
     const next: Branch[] = [];
     for (const b of live) {
@@ -120,21 +129,12 @@ export function hookRun(
       }
       // An established packet's binding comes from its first packet: replay the nat chains as NEW.
       const replay = e.nat && b.pkt.ct.state === 'ESTABLISHED';
-      const firstStep = b.steps.length;
       if (replay) b.pkt.ct.state = 'NEW';
-      const rs = ruleSetOf(e, ns, hook, opts);
-      for (const end of chainWalk(rs, e.chain, b, hook)) {
+      const walk = replay ? stage.replay : stage.walk;
+      const rs = walk.rs;
+      for (const end of chainWalk(walk, e.chain, stage.chain, b)) {
         const br = end.branch;
-        if (replay) {
-          br.pkt.ct.state = 'ESTABLISHED';
-          for (let i = firstStep; i < br.steps.length; i++) {
-            const s = br.steps[i]!;
-            s.kind = s.kind === 'rule' ? 'conntrack' : s.kind;
-            s.packet = { ...s.packet, ctstate: 'ESTABLISHED' };
-            s.note =
-              'later packets skip the nat table; conntrack applies the binding the first packet made through this rule';
-          }
-        }
+        if (replay) br.pkt.ct.state = 'ESTABLISHED';
         if (end.fate === 'return') {
           const drop = e.policy === 'drop';
           stepAdd(br, {
@@ -149,15 +149,12 @@ export function hookRun(
               e.policy === null
                 ? "the dump does not state this chain's policy; ACCEPT is what iptables creates"
                 : null,
+            tag: stage.walk.tag,
           });
-          tagSteps(br, firstStep, e);
           if (drop) done.push({ branch: br, fate: 'drop', reason: `${rs.table} ${e.chain} policy DROP` });
           else next.push(br);
-        } else {
-          tagSteps(br, firstStep, e);
-          if (end.fate === 'accept') next.push(br);
-          else done.push({ branch: br, fate: end.fate, reason: end.reason });
-        }
+        } else if (end.fate === 'accept') next.push(br);
+        else done.push({ branch: br, fate: end.fate, reason: end.reason });
       }
     }
     live = next;
@@ -169,5 +166,6 @@ export function hookRun(
       else b.pkt.ct.srcDecided = true;
     }
   }
-  return [...done, ...live.map((b) => ({ branch: b, fate: 'accept' as const, reason: 'accepted' }))];
+  for (const b of live) done.push({ branch: b, fate: 'accept', reason: 'accepted' });
+  return done;
 }

@@ -49,7 +49,7 @@ export interface HookEntry {
   chain: string;
   /** Built-in chain or base chain policy; null when the dump does not state it. */
   policy: 'accept' | 'drop' | null;
-  ruleSet(ns: Namespace, hook: Hook, opts: EvalOptions): RuleSet<unknown>;
+  ruleSet(ns: Namespace, hook: Hook, opts: EvalOptions): RuleSet<unknown, unknown>;
   /**
    * Order at equal priority. The kernel runs the earlier registered base chain first, and no listing
    * shows registration order (`nft list hooks` would; table and chain handles do not: a table made
@@ -123,7 +123,7 @@ export function netfilterProgram(snapshot: Snapshot): NetfilterProgram {
           table: table.name,
           chain: chain.name,
           policy: chain.policy === null ? null : chain.policy === 'ACCEPT' ? 'accept' : 'drop',
-          ruleSet: (ns, h, opts) => iptRuleSet(program, ns, h, opts) as RuleSet<unknown>,
+          ruleSet: (ns, h, opts) => iptRuleSet(program, ns, h, opts) as RuleSet<unknown, unknown>,
           order:
             (dump.backend === 'legacy' ? 2e12 : 1e12) + (managed ? registration(managed, chain.name) : 0),
           note:
@@ -169,7 +169,7 @@ export function netfilterProgram(snapshot: Snapshot): NetfilterProgram {
           table: table.name,
           chain: chain.name,
           policy: base.policy,
-          ruleSet: (ns) => nftRuleSet(p, ns) as RuleSet<unknown>,
+          ruleSet: (ns) => nftRuleSet(p, ns) as RuleSet<unknown, unknown>,
           order: registration(table, chain.name),
           note: null,
         });

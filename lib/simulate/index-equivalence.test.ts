@@ -4,25 +4,15 @@ import { kubeProxyIptablesSave, kubeProxyServices } from '../generate/kube-proxy
 import { corpusDir, filesUnder, iptablesDumpName } from '../testing/corpus.test-support';
 import type { TraceQuery } from './query';
 import { simulatorBuild } from './simulate';
-import { testHost } from './testing/node.test-support';
+import { receivedQuery, testHost } from './testing/node.test-support';
 
 /**
  * The per-chain index only narrows which rules a packet is offered: every trace must equal the
  * naive walk of every rule, on generated kube-proxy nodes and on the real corpus dumps.
  */
 
-function query(dst: string, dport: number, proto: 'tcp' | 'udp' = 'tcp'): TraceQuery {
-  return {
-    src: '203.0.113.2',
-    sport: 40000,
-    dst,
-    dport,
-    proto,
-    entry: { kind: 'iif', host: null, iface: 'eth0' },
-    state: 'new',
-    mark: 0,
-    reply: false,
-  };
+function query(dst: string, dport: number, proto: 'tcp' | 'udp' = 'tcp', src = '203.0.113.2'): TraceQuery {
+  return receivedQuery(dst, dport, { proto, src });
 }
 
 function host(text: string) {
@@ -46,6 +36,8 @@ describe('indexed walk equals the naive walk', () => {
         query(s.clusterIp, s.port),
         query(s.clusterIp, s.port + 1),
         query(s.clusterIp, s.port, 'udp'),
+        // From one of its own endpoints: the KUBE-SEP rule for that source host matches (hairpin).
+        query(s.clusterIp, s.port, 'tcp', s.endpoints[1]!.split(':')[0]),
       );
       if (s.nodePort !== null) queries.push(query('192.168.0.2', s.nodePort));
     }

@@ -25,8 +25,39 @@ const bitsOf = (family: IpFamily): number => (family === 'ip' ? 32 : 128);
 const ipCache = new Map<string, Ip | null>();
 const prefixCache = new Map<string, Prefix | null>();
 
+/**
+ * A dotted quad as ipaddr.js's isValidFourPartDecimal takes it (decimal parts 0-255, no leading
+ * zeros), which is also how ipText writes it. Reading one is cheaper than finding it in a cache of
+ * 100,000 addresses.
+ */
+function ipv4Parse(text: string): Ip | null {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return null;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+      continue;
+    }
+    if (c < 48 || c > 57 || (digits > 0 && part === 0)) return null;
+    part = part * 10 + (c - 48);
+    digits++;
+    if (part > 255) return null;
+  }
+  if (dots !== 3 || digits === 0) return null;
+  return { family: 'ip', value: BigInt(value * 256 + part), text };
+}
+
 /** An address from its text (dotted quad or IPv6), or null when the text is not one. */
 export function ipParse(text: string): Ip | null {
+  const v4 = ipv4Parse(text);
+  if (v4) return v4;
   const cached = ipCache.get(text);
   if (cached !== undefined) return cached;
   let ip: Ip | null = null;
@@ -53,9 +84,14 @@ function mask(family: IpFamily, len: number): bigint {
   return masks[family][len]!;
 }
 
+const everything: Readonly<Record<IpFamily, Prefix>> = {
+  ip: { family: 'ip', value: 0n, len: 0 },
+  ip6: { family: 'ip6', value: 0n, len: 0 },
+};
+
 /** `a.b.c.d`, `a.b.c.d/len`, IPv6 likewise, and iproute2's `default`; null when not one. */
 export function prefixParse(text: string, family?: IpFamily): Prefix | null {
-  if (text === 'default' || text === 'all') return family ? { family, value: 0n, len: 0 } : null;
+  if (text === 'default' || text === 'all') return family ? everything[family] : null;
   const cached = prefixCache.get(text);
   if (cached !== undefined) return cached;
   const prefix = prefixParseText(text);

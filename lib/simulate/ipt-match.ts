@@ -73,17 +73,27 @@ function markMatches(mm: { value: number; mask: number | null }, mark: number): 
   return (mark & (mm.mask ?? 0xffffffff)) >>> 0 === mm.value;
 }
 
-/** The ctstate names the packet has (the SNAT/DNAT virtual states included). */
-function ctStates(pkt: Packet): Set<string> {
-  const s = new Set<string>([pkt.ct.state]);
-  const conn = pkt.ct.conn;
-  if (conn?.dnat || pkt.ct.dnat) s.add('DNAT');
-  if (conn?.snat || pkt.ct.snat) s.add('SNAT');
-  return s;
+const uppercased = new WeakMap<readonly string[], readonly string[]>();
+
+/** A rule's list of state or address-type names in capitals, made once per rule. */
+function upper(list: readonly string[]): readonly string[] {
+  let u = uppercased.get(list);
+  if (!u) uppercased.set(list, (u = list.map((x) => x.toUpperCase())));
+  return u;
+}
+
+/** Whether the packet has one of the ctstate names (the SNAT/DNAT virtual states included). */
+function ctStateAny(pkt: Packet, list: readonly string[]): boolean {
+  const ct = pkt.ct;
+  const dnat = ct.conn?.dnat || ct.dnat;
+  const snat = ct.conn?.snat || ct.snat;
+  return upper(list).some(
+    (name) => name === ct.state || (name === 'DNAT' && dnat) || (name === 'SNAT' && snat),
+  );
 }
 
 function anyOf(list: readonly string[], have: Set<string>): boolean {
-  return list.some((x) => have.has(x.toUpperCase()));
+  return upper(list).some((x) => have.has(x));
 }
 
 type ModuleOf<N extends KnownMatch['name']> = Extract<KnownMatch, { name: N }>['options'];
@@ -94,23 +104,27 @@ function ports(pkt: Packet, o: ModuleOf<'tcp'> | ModuleOf<'udp'> | ModuleOf<'sct
   return true;
 }
 
+const allFlags = ['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH'];
+
+/** `--tcp-flags mask comp`: of the flags in mask, exactly those in comp are set. */
+function flagsMatch(pkt: Packet, mask: readonly string[], comp: readonly string[]): boolean {
+  const has = (f: string) => pkt.tcpFlags.includes(f);
+  const m = mask.includes('ALL') ? allFlags : mask.includes('NONE') ? [] : mask;
+  return m.every((f) => has(f) === comp.includes(f) || (comp.includes('ALL') && has(f)));
+}
+
 function tcpMatch(pkt: Packet, o: ModuleOf<'tcp'>): MatchResult {
   if (pkt.proto !== 'tcp') return false;
   if (!ports(pkt, o)) return false;
-  const flags = new Set(pkt.tcpFlags);
-  const flagsMatch = (mask: readonly string[], comp: readonly string[]): boolean => {
-    const all = ['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH'];
-    const m = mask.includes('ALL') ? all : mask.includes('NONE') ? [] : mask;
-    return m.every((f) => flags.has(f) === comp.includes(f) || (comp.includes('ALL') && flags.has(f)));
-  };
-  if (o.tcpFlags && !neg(flagsMatch(o.tcpFlags.value.mask, o.tcpFlags.value.comp), o.tcpFlags)) return false;
-  if (o.syn && !neg(flagsMatch(['SYN', 'RST', 'ACK', 'FIN'], ['SYN']), o.syn)) return false;
+  if (o.tcpFlags && !neg(flagsMatch(pkt, o.tcpFlags.value.mask, o.tcpFlags.value.comp), o.tcpFlags))
+    return false;
+  if (o.syn && !neg(flagsMatch(pkt, ['SYN', 'RST', 'ACK', 'FIN'], ['SYN']), o.syn)) return false;
   if (o.tcpOption) return undecided('--tcp-option: the packet query carries no TCP options');
   return true;
 }
 
 function conntrackMatch(pkt: Packet, o: ModuleOf<'conntrack'>): MatchResult {
-  if (o.ctstate && !neg(anyOf(o.ctstate.value, ctStates(pkt)), o.ctstate)) return false;
+  if (o.ctstate && !neg(ctStateAny(pkt, o.ctstate.value), o.ctstate)) return false;
   if (o.ctproto && !neg(protoName(o.ctproto.value) === pkt.proto, o.ctproto)) return false;
   const orig = pkt.ct.conn?.orig ?? pkt.ct.orig;
   const reply = pkt.ct.conn?.reply ?? null;
@@ -157,7 +171,7 @@ function addrtypeMatch(ctx: MatchCtx, pkt: Packet, o: ModuleOf<'addrtype'>): Mat
     const t = addrType(ctx.ns, ip, dev);
     if (t === null) return undecided(`addrtype: routes of ${ctx.ns.name} were not collected`);
     return neg(
-      opt.value.some((v) => v.toUpperCase() === t),
+      upper(opt.value).some((v) => v === t),
       opt,
     );
   };
@@ -170,7 +184,16 @@ function addrtypeMatch(ctx: MatchCtx, pkt: Packet, o: ModuleOf<'addrtype'>): Mat
   return true;
 }
 
+const statistics = new WeakMap<ModuleOf<'statistic'>, MatchResult>();
+
+/** A statistic match forks the same way for every packet: worked out once per rule. */
 function statisticMatch(o: ModuleOf<'statistic'>): MatchResult {
+  let r = statistics.get(o);
+  if (r === undefined) statistics.set(o, (r = statisticFork(o)));
+  return r;
+}
+
+function statisticFork(o: ModuleOf<'statistic'>): MatchResult {
   const mode = o.mode?.value ?? 'random';
   const negate = o.mode?.negate ?? false;
   if (mode === 'random') {
@@ -259,7 +282,7 @@ function knownMatch(ctx: MatchCtx, pkt: Packet, m: KnownMatch): MatchResult {
     case 'conntrack':
       return conntrackMatch(pkt, m.options);
     case 'state':
-      return m.options.state ? neg(anyOf(m.options.state.value, ctStates(pkt)), m.options.state) : true;
+      return m.options.state ? neg(ctStateAny(pkt, m.options.state.value), m.options.state) : true;
     case 'comment':
       return true;
     case 'mark':

@@ -1,11 +1,11 @@
 import type { IpFamily } from '../model/common';
-import type { IptChain, IptMatch, IptRule, IptTable } from '../model/iptables';
-import type { Branch } from './branch';
+import type { IptChain, IptMatch, IptRule, IptTable, NegatableValue } from '../model/iptables';
 import type { RuleOutcome, RuleSet } from './chain-walk';
 import { prefixParse } from './ip';
 import type { MatchCtx } from './ipt-match';
 import { iptRuleMatches } from './ipt-match';
-import { iptTargetApply, iptTargetHarmless } from './ipt-target';
+import type { Applied } from './ipt-target';
+import { iptTargetApply, iptTargetFixed, iptTargetHarmless, iptTargetInput } from './ipt-target';
 import type { Namespace } from './namespace';
 import type { Packet } from './packet';
 import type { StepRule } from './result';
@@ -14,15 +14,42 @@ import type { StepRule } from './result';
  * One iptables table as a RuleSet, with a per-chain index: rules that only match one destination
  * address (KUBE-SERVICES' `-d VIP/32`) or one destination port (KUBE-NODEPORTS' `--dport N`) sit in
  * buckets, so a chain of 10,000 service rules offers a packet the few rules that can match it, in
- * their original order. The kernel itself walks every rule; `naive` does the same.
+ * their original order; in any chain, a rule for one source or destination host is passed by for
+ * packets of other hosts without reading it. The kernel itself walks every rule; `naive` does the
+ * same.
  */
 
+/** What the walk keeps about a rule, beside it in its chain's index. */
+interface IptRuleEntry {
+  rule: IptRule;
+  /**
+   * The one address a plain `-s` / `-d` names when it names a single host: a packet from (to)
+   * another address is passed by without reading the rule (KUBE-SEP-…'s `-s 10.0.0.5/32`).
+   */
+  srcHost: bigint | null;
+  dstHost: bigint | null;
+  /** How steps show it; made when the rule first matches. */
+  step: StepRule | null;
+  /** The target's outcome when it is the same for every packet (null when not); set on first match. */
+  fixed: Applied[] | null | undefined;
+  /** The chain a jump or goto enters (null: not in the table); set when a walk first takes it. */
+  target: ChainIndex | null | undefined;
+  /** The last outcome of a MARK / CONNMARK --set-… target and the mark it was for (iptTargetInput). */
+  last: { input: number; applied: Applied[] } | null;
+}
+
+/**
+ * A chain's rules as the dump has them (what a naive walk goes through, as before: the kernel's
+ * per-rule cost is not made to read anything more), each rule's entry at its position, and the
+ * buckets.
+ */
 interface ChainIndex {
   rules: readonly IptRule[];
+  entries: readonly IptRuleEntry[];
   byDst: Map<bigint, IptRule[]> | null;
   byPort: Map<number, IptRule[]> | null;
   /** Rules no bucket holds: offered to every packet. */
-  rest: IptRule[];
+  rest: readonly IptRule[];
 }
 
 const indexFrom = 16;
@@ -37,19 +64,36 @@ function singlePort(matches: readonly IptMatch[]): number | null {
   return null;
 }
 
+function hostOf(opt: NegatableValue | undefined, family: IpFamily): bigint | null {
+  if (!opt || opt.negate) return null;
+  const p = prefixParse(opt.value);
+  return p && p.family === family && p.len === (family === 'ip' ? 32 : 128) ? p.value : null;
+}
+
+function ruleEntry(rule: IptRule, family: IpFamily): IptRuleEntry {
+  return {
+    rule,
+    srcHost: hostOf(rule.src, family),
+    dstHost: hostOf(rule.dst, family),
+    step: null,
+    fixed: undefined,
+    target: undefined,
+    last: null,
+  };
+}
+
 function chainIndex(chain: IptChain, family: IpFamily): ChainIndex {
-  if (chain.rules.length < indexFrom)
-    return { rules: chain.rules, byDst: null, byPort: null, rest: chain.rules.slice() };
+  const rules = chain.rules;
+  const entries = rules.map((r) => ruleEntry(r, family));
+  if (rules.length < indexFrom) return { rules, entries, byDst: null, byPort: null, rest: rules };
   const byDst = new Map<bigint, IptRule[]>();
   const byPort = new Map<number, IptRule[]>();
   const rest: IptRule[] = [];
-  const hostLen = family === 'ip' ? 32 : 128;
-  for (const rule of chain.rules) {
-    const dst = rule.dst && !rule.dst.negate ? prefixParse(rule.dst.value) : null;
-    if (dst && dst.len === hostLen) {
-      const list = byDst.get(dst.value);
+  for (const { rule, dstHost } of entries) {
+    if (dstHost !== null) {
+      const list = byDst.get(dstHost);
       if (list) list.push(rule);
-      else byDst.set(dst.value, [rule]);
+      else byDst.set(dstHost, [rule]);
       continue;
     }
     const port = singlePort(rule.matches);
@@ -61,7 +105,13 @@ function chainIndex(chain: IptChain, family: IpFamily): ChainIndex {
     }
     rest.push(rule);
   }
-  return { rules: chain.rules, byDst, byPort, rest };
+  return { rules, entries, byDst, byPort, rest };
+}
+
+/** The entry of a rule of the chain (rules are numbered by their position). */
+function entryOf(idx: ChainIndex, rule: IptRule): IptRuleEntry {
+  const entry = idx.entries[rule.index - 1];
+  return entry?.rule === rule ? entry : idx.entries.find((e) => e.rule === rule)!;
 }
 
 /** Merges two rule lists that are each in chain order. */
@@ -97,7 +147,6 @@ export function iptTableProgram(table: IptTable, family: IpFamily): IptTableProg
 }
 
 const empty: readonly IptRule[] = [];
-const stepRules = new WeakMap<IptRule, StepRule>();
 const notMatched: RuleOutcome[] = [{ p: 1, choice: null, matched: false }];
 
 export function iptRuleSet(
@@ -105,29 +154,42 @@ export function iptRuleSet(
   ns: Namespace,
   hook: string,
   opts: EvalOptions,
-): RuleSet<IptRule> {
+): RuleSet<IptRule, ChainIndex> {
   const ctx: MatchCtx = { ns, family: program.family, hook, assumeNewClient: opts.assumeNewClient };
+  const chains = program.chains;
   return {
     table: program.table.name,
     family: program.family,
-    candidates(chain: string, pkt: Packet) {
-      const idx = program.chains.get(chain);
-      if (!idx) return null;
+    chain: (name) => chains.get(name) ?? null,
+    // A table of 10,000 services has 60,000 chains: each jump is looked up once, not on every walk.
+    target(from, rule, name) {
+      const entry = entryOf(from, rule);
+      return entry.target === undefined ? (entry.target = chains.get(name) ?? null) : entry.target;
+    },
+    candidates(idx, pkt) {
       if (opts.naive || !idx.byDst || !idx.byPort) return idx.rules;
       const byDst = idx.byDst.get(pkt.dst.value) ?? empty;
       const byPort = (pkt.dport !== null && idx.byPort.get(pkt.dport)) || empty;
       return merge(merge(byDst, byPort), idx.rest);
     },
-    evaluate(rule: IptRule, b: Branch): RuleOutcome[] {
+    evaluate(idx, rule, b): RuleOutcome[] {
+      if (!opts.naive) {
+        const { srcHost, dstHost } = entryOf(idx, rule);
+        if (
+          (srcHost !== null && srcHost !== b.pkt.src.value) ||
+          (dstHost !== null && dstHost !== b.pkt.dst.value)
+        )
+          return notMatched;
+      }
       const m = iptRuleMatches(ctx, b.pkt, rule);
       if (m === false) return notMatched;
-      if (m === true) return matched(ctx, b.pkt, rule, 1, null);
+      if (m === true) return matched(ctx, b.pkt, entryOf(idx, rule), 1, null);
       if ('undecided' in m) {
         if (iptTargetHarmless(rule))
           return matched(
             ctx,
             b.pkt,
-            rule,
+            entryOf(idx, rule),
             1,
             null,
             `may not match: ${m.undecided}; it changes nothing either way`,
@@ -135,26 +197,38 @@ export function iptRuleSet(
         return [{ p: 1, choice: null, undecided: m.undecided }];
       }
       const { p, choice } = m.fork;
-      return [...matched(ctx, b.pkt, rule, p, choice), { p: 1 - p, choice: `not ${choice}`, matched: false }];
+      return [
+        ...matched(ctx, b.pkt, entryOf(idx, rule), p, choice),
+        { p: 1 - p, choice: `not ${choice}`, matched: false },
+      ];
     },
-    step(rule: IptRule): StepRule {
-      let s = stepRules.get(rule);
-      if (!s)
-        stepRules.set(rule, (s = { index: rule.index, line: rule.line, text: rule.text, handle: null }));
-      return s;
+    step(idx, rule) {
+      const entry = entryOf(idx, rule);
+      return (entry.step ??= { index: rule.index, line: rule.line, text: rule.text, handle: null });
     },
   };
+}
+
+/** A target's outcome for a packet; a MARK keeps its last one for the next packet with that mark. */
+function targetApply(ctx: MatchCtx, pkt: Packet, entry: IptRuleEntry): Applied[] {
+  const input = iptTargetInput(entry.rule, pkt);
+  if (input === null) return iptTargetApply(ctx, pkt, entry.rule);
+  if (entry.last?.input !== input) entry.last = { input, applied: iptTargetApply(ctx, pkt, entry.rule) };
+  return entry.last.applied;
 }
 
 function matched(
   ctx: MatchCtx,
   pkt: Packet,
-  rule: IptRule,
+  entry: IptRuleEntry,
   p: number,
   choice: string | null,
   note: string | null = null,
 ): RuleOutcome[] {
-  return iptTargetApply(ctx, pkt, rule).map((a) => ({
+  if (entry.fixed === undefined) entry.fixed = iptTargetFixed(ctx, pkt, entry.rule);
+  const applied = entry.fixed ?? targetApply(ctx, pkt, entry);
+  if (p === 1 && choice === null && note === null) return applied;
+  return applied.map((a) => ({
     p: p * a.p,
     choice: choice && a.choice ? `${choice}, ${a.choice}` : (choice ?? a.choice),
     matched: true as const,

@@ -12,13 +12,15 @@ import {
 } from './nat';
 import type { Packet } from './packet';
 import type { Effect } from './verdict-types';
-import { continueEffect } from './verdict-types';
+import { acceptEffect, continueEffect, dropEffect } from './verdict-types';
 
 /**
  * What a matched rule's target does: the verdict it hands to the chain walk and how it changes the
  * packet. Several outcomes mean a choice the kernel makes per flow (a NAT address range).
  */
 export interface Applied {
+  /** An Applied is the chain walk's outcome of a rule that matched for sure, as it stands. */
+  matched: true;
   effect: Effect;
   /** How the step shows it: ACCEPT, jump KUBE-SVC-…, DNAT to 10.0.0.5:8080, MARK or 0x4000. */
   verdict: string;
@@ -34,7 +36,7 @@ function one(
   mutate: Applied['mutate'] = null,
   note: string | null = null,
 ): Applied[] {
-  return [{ effect, verdict, note, p: 1, choice: null, mutate }];
+  return [{ matched: true, effect, verdict, note, p: 1, choice: null, mutate }];
 }
 
 function hex(n: number): string {
@@ -74,7 +76,8 @@ function natOutcomes(
 ): Applied[] {
   if (typeof choices === 'string') return one({ type: 'undecided', reason: choices }, kind);
   return choices.map((c) => ({
-    effect: { type: 'accept' },
+    matched: true,
+    effect: acceptEffect,
     verdict: describe(c),
     note,
     p: c.p,
@@ -91,20 +94,25 @@ function endpointText(pkt: Packet, c: NatChoice, dir: 'src' | 'dst'): string {
 
 const ranges = new WeakMap<object, NatRange | null>();
 
-/** The parsed NAT range of a target option, once per rule. */
-function rangeOf(opt: { value: string } | undefined, family: Packet['family']): NatRange | null {
+/** The parsed NAT range of a target option, once per rule (`ports`: a `--to-ports` value). */
+function rangeOf(
+  opt: { value: string } | undefined,
+  family: Packet['family'],
+  ports = false,
+): NatRange | null {
   if (!opt) return null;
   let r = ranges.get(opt);
-  if (r === undefined) ranges.set(opt, (r = natRangeParse(opt.value, family)));
+  if (r === undefined)
+    ranges.set(opt, (r = ports ? natRangeParse(`:${opt.value}`, 'ip') : natRangeParse(opt.value, family)));
   return r;
 }
 
 function knownTarget(ctx: MatchCtx, pkt: Packet, t: KnownTarget): Applied[] {
   switch (t.name) {
     case 'ACCEPT':
-      return one({ type: 'accept' }, 'ACCEPT');
+      return one(acceptEffect, 'ACCEPT');
     case 'DROP':
-      return one({ type: 'drop' }, 'DROP');
+      return one(dropEffect, 'DROP');
     case 'RETURN':
       return one({ type: 'return' }, 'RETURN');
     case 'REJECT':
@@ -155,12 +163,12 @@ function knownTarget(ctx: MatchCtx, pkt: Packet, t: KnownTarget): Applied[] {
       const src = masqueradeSource(ctx.ns, pkt.oif, pkt.nexthop, pkt.family);
       if (!src)
         return one(
-          { type: 'drop' },
+          dropEffect,
           'MASQUERADE',
           null,
           `${pkt.oif} has no usable address: the kernel drops the packet`,
         );
-      const ports = t.options.toPorts ? natRangeParse(`:${t.options.toPorts.value}`, 'ip') : null;
+      const ports = rangeOf(t.options.toPorts, pkt.family, true);
       const port = ports?.portFrom ?? null;
       const note =
         t.options.randomFully || t.options.random ? 'source port chosen at random; shown unchanged' : null;
@@ -173,25 +181,20 @@ function knownTarget(ctx: MatchCtx, pkt: Packet, t: KnownTarget): Applied[] {
         p: 1,
         choice: null,
       };
-      return one(
-        { type: 'accept' },
-        `MASQUERADE as ${ipText(src)} (${pkt.oif})`,
-        (p) => snatApply(p, c),
-        note,
-      );
+      return one(acceptEffect, `MASQUERADE as ${ipText(src)} (${pkt.oif})`, (p) => snatApply(p, c), note);
     }
     case 'REDIRECT': {
       const dst = redirectDestination(ctx.ns, pkt);
       if (!dst)
         return one(
-          { type: 'drop' },
+          dropEffect,
           'REDIRECT',
           null,
           `${pkt.iif ?? 'the incoming interface'} has no address: the kernel drops the packet`,
         );
-      const ports = t.options.toPorts ? natRangeParse(`:${t.options.toPorts.value}`, 'ip') : null;
+      const ports = rangeOf(t.options.toPorts, pkt.family, true);
       const c: NatChoice = { addr: dst, port: ports?.portFrom ?? null, p: 1, choice: null };
-      return one({ type: 'accept' }, `REDIRECT to ${endpointText(pkt, c, 'dst')}`, (p) => dnatApply(p, c));
+      return one(acceptEffect, `REDIRECT to ${endpointText(pkt, c, 'dst')}`, (p) => dnatApply(p, c));
     }
     case 'MARK': {
       const op = markOps(t.options);
@@ -255,30 +258,56 @@ function knownTarget(ctx: MatchCtx, pkt: Packet, t: KnownTarget): Applied[] {
   }
 }
 
-/** The outcomes of a matched rule's target (or of no target: the rule only counts). */
-const fixedOutcomes = new WeakMap<IptRule, Applied[]>();
+/** A NAT range that maps every packet to the same address and port. */
+function natFixed(range: NatRange | null): boolean {
+  return (
+    range !== null &&
+    range.addrFrom !== null &&
+    range.addrTo !== null &&
+    range.addrFrom.value === range.addrTo.value &&
+    range.portFrom === range.portTo
+  );
+}
 
-/** Targets whose outcome does not depend on the packet: computed once per rule. */
-function fixedOutcome(rule: IptRule): Applied[] | null {
+/** Whether the rule's target does the same to every packet (of its table's family). */
+function targetFixed(rule: IptRule, family: Packet['family']): boolean {
   const t = rule.target;
-  if (t === null || 'chain' in t) return iptTargetOutcome(null, null, rule);
-  if ('reason' in t) return null;
-  return ['ACCEPT', 'DROP', 'RETURN', 'LOG', 'NFLOG', 'TRACE'].includes(t.name)
-    ? iptTargetOutcome(null, null, rule)
-    : null;
-}
-
-export function iptTargetApply(ctx: MatchCtx, pkt: Packet, rule: IptRule): Applied[] {
-  let fixed = fixedOutcomes.get(rule);
-  if (fixed === undefined) {
-    const f = fixedOutcome(rule);
-    if (!f) return iptTargetOutcome(ctx, pkt, rule);
-    fixedOutcomes.set(rule, (fixed = f));
+  if (t === null || 'chain' in t || 'reason' in t) return true;
+  switch (t.name) {
+    case 'DNAT':
+      return natFixed(rangeOf(t.options.toDestination, family));
+    case 'SNAT':
+      return natFixed(rangeOf(t.options.toSource, family));
+    case 'MASQUERADE':
+    case 'REDIRECT':
+    case 'MARK':
+      return false;
+    case 'CONNMARK':
+      return Boolean(t.options.saveMark || t.options.restoreMark);
+    default:
+      return true;
   }
-  return fixed;
 }
 
-function iptTargetOutcome(ctx: MatchCtx | null, pkt: Packet | null, rule: IptRule): Applied[] {
+/**
+ * The one packet field a MARK or CONNMARK --set-… outcome depends on (the mark it starts from),
+ * so a rule can keep its last outcome for the next packet with the same mark; null for others.
+ */
+export function iptTargetInput(rule: IptRule, pkt: Packet): number | null {
+  const t = rule.target;
+  if (t === null || 'chain' in t || 'reason' in t) return null;
+  if (t.name === 'MARK') return pkt.mark;
+  if (t.name === 'CONNMARK') return pkt.ct.mark;
+  return null;
+}
+
+/** The target's outcome when it is the same for every packet (to keep with the rule), else null. */
+export function iptTargetFixed(ctx: MatchCtx, pkt: Packet, rule: IptRule): Applied[] | null {
+  return targetFixed(rule, pkt.family) ? iptTargetApply(ctx, pkt, rule) : null;
+}
+
+/** What the rule's target does to this packet. */
+export function iptTargetApply(ctx: MatchCtx, pkt: Packet, rule: IptRule): Applied[] {
   const t = rule.target;
   if (t === null) return one(continueEffect, 'counted (no target)');
   if ('chain' in t)
@@ -287,7 +316,7 @@ function iptTargetOutcome(ctx: MatchCtx | null, pkt: Packet | null, rule: IptRul
       `${rule.goto ? 'goto' : 'jump'} ${t.name}`,
     );
   if ('reason' in t) return one({ type: 'undecided', reason: `-j ${t.name}: ${t.reason}` }, t.name);
-  return knownTarget(ctx!, pkt!, t);
+  return knownTarget(ctx, pkt, t);
 }
 
 /** Targets that neither decide nor change the packet: an undecidable match before them changes nothing. */

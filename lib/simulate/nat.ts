@@ -26,20 +26,8 @@ function portRange(text: string): { from: number; to: number } | null {
   return Number.isInteger(from) && Number.isInteger(to) && from <= to && to <= 65535 ? { from, to } : null;
 }
 
-const rangeCache = new Map<string, NatRange | null>();
-
 /** `--to-destination` / `--to-source` text: `a[-b][:p[-q]]`, `[v6][-[v6]][:p[-q]]`, or `:p[-q]`. */
 export function natRangeParse(text: string, family: IpFamily): NatRange | null {
-  const key = `${family} ${text}`;
-  let range = rangeCache.get(key);
-  if (range === undefined) {
-    if (rangeCache.size > 100_000) rangeCache.clear();
-    rangeCache.set(key, (range = natRangeParseText(text, family)));
-  }
-  return range;
-}
-
-function natRangeParseText(text: string, family: IpFamily): NatRange | null {
   let addrText = text;
   let portText: string | null = null;
   if (family === 'ip6' && text.startsWith('[')) {
@@ -123,21 +111,22 @@ function addressNet(a: Address): Prefix | null {
 }
 
 export function masqueradeSource(ns: Namespace, oif: string, nexthop: Ip, family: IpFamily): Ip | null {
-  const candidates = ns.addresses.filter(
-    (a) => a.ifname === oif && a.family === family && a.scope === 'global' && !a.flags.includes('secondary'),
-  );
-  if (family === 'ip') {
-    for (const a of candidates) {
-      const net = addressNet(a);
-      if (net && prefixContains(net, nexthop)) return ipParse(a.local);
-    }
-    return candidates[0] ? ipParse(candidates[0].local) : null;
-  }
+  // One pass over ns.addresses, whose parsed forms ns.addressIps holds (this runs for every path).
+  let first = -1;
   let best: Ip | null = null;
   let bestLen = -1;
-  for (const a of candidates) {
+  for (let i = 0; i < ns.addresses.length; i++) {
+    const a = ns.addresses[i]!;
+    if (a.ifname !== oif || a.family !== family || a.scope !== 'global' || a.flags.includes('secondary'))
+      continue;
+    if (family === 'ip') {
+      const net = addressNet(a);
+      if (net && prefixContains(net, nexthop)) return ns.addressIps[i]!;
+      if (first < 0) first = i;
+      continue;
+    }
     if (a.flags.includes('deprecated') || a.flags.includes('tentative')) continue;
-    const ip = ipParse(a.local);
+    const ip = ns.addressIps[i]!;
     if (!ip) continue;
     const len = commonPrefixLen(ip, nexthop);
     if (len > bestLen) {
@@ -145,6 +134,7 @@ export function masqueradeSource(ns: Namespace, oif: string, nexthop: Ip, family
       bestLen = len;
     }
   }
+  if (family === 'ip') return first >= 0 ? ns.addressIps[first]! : null;
   return best;
 }
 

@@ -368,14 +368,15 @@ function stmtEval(ns: Namespace, program: NftTableProgram, s: NftStmt, l: Live):
 
 const harmlessKinds = new Set(['counter', 'log']);
 
-export function nftRuleSet(program: NftTableProgram, ns: Namespace): RuleSet<NftRule> {
+export function nftRuleSet(program: NftTableProgram, ns: Namespace): RuleSet<NftRule, NftChain> {
+  const chains = program.chains;
   return {
     table: program.table.name,
     family: program.table.family,
-    candidates(chain: string) {
-      return program.chains.get(chain)?.rules ?? null;
-    },
-    evaluate(rule: NftRule, b: Branch): RuleOutcome[] {
+    chain: (name) => chains.get(name) ?? null,
+    target: (_from, _rule, name) => chains.get(name) ?? null,
+    candidates: (chain) => chain.rules,
+    evaluate(_chain, rule, b): RuleOutcome[] {
       let live: Live[] = [{ p: 1, choice: null, pkt: packetCopy(b.pkt), verdicts: [] }];
       const outcomes: RuleOutcome[] = [];
       const stmts = rule.stmts;
@@ -415,7 +416,7 @@ export function nftRuleSet(program: NftTableProgram, ns: Namespace): RuleSet<Nft
       }
       return outcomes;
     },
-    step(rule: NftRule): StepRule {
+    step(_chain, rule): StepRule {
       return { index: rule.index, line: null, text: nftRuleText(program.table, rule), handle: rule.handle };
     },
   };

@@ -1,13 +1,13 @@
 import type { Branch } from './branch';
-import { stepAdd, connsAdd } from './branch';
-import type { Hook, NetfilterProgram } from './hooks';
-import type { HookEnd } from './hook-run';
+import { connsAdd, lastStep, stepAdd } from './branch';
+import type { IpFamily } from '../model/common';
+import type { Hook } from './hooks';
+import type { HookEnd, HookStage } from './hook-run';
 import { hookRun } from './hook-run';
 import { ipEquals, ipText } from './ip';
-import type { EvalOptions } from './ipt-ruleset';
 import type { Namespace } from './namespace';
 import { addressOwner, sysctl } from './namespace';
-import { packetTuple, tupleEquals, tupleInverse } from './packet';
+import { ctCopy, packetTuple, tupleEquals, tupleInverse } from './packet';
 import type { Disposition } from './result';
 import { routeInput, routeOutput } from './route-step';
 import { arrivalOnSegment, bridgePorts, vethPeer } from './topology';
@@ -28,8 +28,8 @@ export interface WalkEnd {
 
 export interface Walker {
   namespaces: readonly Namespace[];
-  program(ns: Namespace): NetfilterProgram;
-  opts: EvalOptions;
+  /** The base chains of a hook in a namespace (see hookStages), built once per simulator. */
+  stages(ns: Namespace, family: IpFamily, hook: Hook): readonly HookStage[];
 }
 
 const maxHops = 24;
@@ -38,29 +38,30 @@ const maxHops = 24;
 function ctEnter(b: Branch, ns: Namespace): void {
   const tuple = packetTuple(b.pkt);
   const untracked = b.pkt.ct.state === 'UNTRACKED';
-  b.pkt.ct = {
-    ...b.pkt.ct,
-    conn: null,
-    dnat: false,
-    snat: false,
-    dstDecided: false,
-    srcDecided: false,
-    orig: tuple,
-    dir: 'original',
-  };
-  for (const conn of b.conns.get(ns.name) ?? []) {
-    if (tupleEquals(conn.reply, tuple)) {
-      b.pkt.ct = { ...b.pkt.ct, state: 'ESTABLISHED', dir: 'reply', conn, mark: conn.mark, orig: conn.orig };
-      return;
-    }
-    if (tupleEquals(conn.orig, tuple)) {
-      b.pkt.ct = { ...b.pkt.ct, state: 'ESTABLISHED', dir: 'original', conn, mark: conn.mark };
+  const ct = ctCopy(b.pkt.ct);
+  b.pkt.ct = ct;
+  ct.conn = null;
+  ct.dnat = false;
+  ct.snat = false;
+  ct.dstDecided = false;
+  ct.srcDecided = false;
+  ct.orig = tuple;
+  ct.dir = 'original';
+  for (const { ns: where, conn } of b.conns) {
+    if (where !== ns.name) continue;
+    const reply = tupleEquals(conn.reply, tuple);
+    if (reply || tupleEquals(conn.orig, tuple)) {
+      ct.state = 'ESTABLISHED';
+      ct.dir = reply ? 'reply' : 'original';
+      ct.conn = conn;
+      ct.mark = conn.mark;
+      if (reply) ct.orig = conn.orig;
       return;
     }
   }
-  if (b.direction === 'original' && b.pkt.ct.state !== 'ESTABLISHED') b.pkt.ct.state = 'NEW';
-  if (untracked) b.pkt.ct.state = 'NEW';
-  b.pkt.ct.mark = 0;
+  if (b.direction === 'original' && ct.state !== 'ESTABLISHED') ct.state = 'NEW';
+  if (untracked) ct.state = 'NEW';
+  ct.mark = 0;
 }
 
 /** __nf_conntrack_confirm: a new connection becomes an entry once it leaves or is delivered. */
@@ -75,11 +76,12 @@ function ctConfirm(b: Branch, ns: Namespace): void {
     mark: ct.mark,
   };
   connsAdd(b, ns.name, conn);
-  b.pkt.ct = { ...ct, conn };
+  b.pkt.ct = ctCopy(ct);
+  b.pkt.ct.conn = conn;
 }
 
 function hook(w: Walker, ns: Namespace, h: Hook, b: Branch): HookEnd[] {
-  return hookRun(ns, w.program(ns), h, b, w.opts);
+  return hookRun(w.stages(ns, b.pkt.family, h), h, b);
 }
 
 function ended(e: HookEnd, ns: Namespace): WalkEnd {
@@ -215,8 +217,8 @@ export function send(w: Walker, ns: Namespace, b: Branch, chooseSource: boolean,
           if (rr.kind === 'end')
             out.push({ branch: rr.branch, disposition: rr.disposition, verdict: rr.verdict, ns });
           else if (rr.kind === 'forward') {
-            rr.branch.steps[rr.branch.steps.length - 1]!.note =
-              `reroute after OUTPUT changed the packet: ${rr.branch.steps[rr.branch.steps.length - 1]!.note ?? ''}`;
+            const route = lastStep(rr.branch);
+            route.note = `reroute after OUTPUT changed the packet: ${route.note ?? ''}`;
             out.push(...postrouting(w, ns, rr.branch, hops));
           }
         }

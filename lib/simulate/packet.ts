@@ -64,7 +64,38 @@ export interface Packet {
 }
 
 export function packetCopy(p: Packet): Packet {
-  return { ...p, ct: { ...p.ct } };
+  return {
+    family: p.family,
+    src: p.src,
+    dst: p.dst,
+    sport: p.sport,
+    dport: p.dport,
+    proto: p.proto,
+    icmpType: p.icmpType,
+    iif: p.iif,
+    oif: p.oif,
+    physIn: p.physIn,
+    physOut: p.physOut,
+    mark: p.mark,
+    nexthop: p.nexthop,
+    ct: ctCopy(p.ct),
+    tcpFlags: p.tcpFlags,
+  };
+}
+
+/** Field by field: object spread is several times slower on the walk's hot path. */
+export function ctCopy(ct: PacketCt): PacketCt {
+  return {
+    state: ct.state,
+    dir: ct.dir,
+    orig: ct.orig,
+    conn: ct.conn,
+    dnat: ct.dnat,
+    snat: ct.snat,
+    dstDecided: ct.dstDecided,
+    srcDecided: ct.srcDecided,
+    mark: ct.mark,
+  };
 }
 
 export function packetTuple(p: Packet): Tuple {
@@ -122,8 +153,18 @@ const noChanges: string[] = [];
 /** Names of the fields that differ between two views (highlighted where NAT rewrites). */
 export function viewChanges(before: PacketView, after: PacketView): string[] {
   if (before === after) return noChanges;
-  const keys = ['src', 'dst', 'sport', 'dport', 'iif', 'oif', 'mark', 'ctmark', 'ctstate'] as const;
-  return keys.filter((k) => before[k] !== after[k]);
+  // Spelled out: a loop over key names is a slow keyed lookup on every step.
+  const out: string[] = [];
+  if (before.src !== after.src) out.push('src');
+  if (before.dst !== after.dst) out.push('dst');
+  if (before.sport !== after.sport) out.push('sport');
+  if (before.dport !== after.dport) out.push('dport');
+  if (before.iif !== after.iif) out.push('iif');
+  if (before.oif !== after.oif) out.push('oif');
+  if (before.mark !== after.mark) out.push('mark');
+  if (before.ctmark !== after.ctmark) out.push('ctmark');
+  if (before.ctstate !== after.ctstate) out.push('ctstate');
+  return out;
 }
 
 /** Protocol numbers as iptables and nft write them. */

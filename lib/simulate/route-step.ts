@@ -42,6 +42,15 @@ function routeNote(d: Extract<RouteDecision, { kind: 'route' }>): string {
   return `${d.rule ? `${policyRuleText(d.rule)} → ` : ''}${routeText(d.route)}`;
 }
 
+const gateways = new WeakMap<Route, Ip | null>();
+
+/** The route's gateway, parsed once per route. */
+function gatewayOf(route: Route): Ip | null {
+  let ip = gateways.get(route);
+  if (ip === undefined) gateways.set(route, (ip = route.gateway ? ipParse(route.gateway) : null));
+  return ip;
+}
+
 /** One choice per nexthop of a multipath route (the kernel hashes the flow), else the route's own. */
 function nexthopsOf(
   route: Route,
@@ -56,7 +65,7 @@ function nexthopsOf(
       label: `multipath nexthop ${n.gateway ?? ''} dev ${n.dev ?? ''} (weight ${n.weight}/${total}, hashed per flow)`,
     }));
   }
-  return [{ dev: route.dev, via: (route.gateway && ipParse(route.gateway)) || dst, p: 1, label: null }];
+  return [{ dev: route.dev, via: gatewayOf(route) ?? dst, p: 1, label: null }];
 }
 
 function endOf(d: RouteDecision, b: Branch, hook: string): Routed | null {
@@ -192,11 +201,23 @@ function forwardChoices(d: Extract<RouteDecision, { kind: 'route' }>, b: Branch,
   });
 }
 
+const rpFilterKeys = new Map<string, string>();
+
+/** The interface's rp_filter sysctl name, built once per interface name. */
+function rpFilterKey(iif: string): string {
+  let key = rpFilterKeys.get(iif);
+  if (key === undefined) {
+    if (rpFilterKeys.size > 10_000) rpFilterKeys.clear();
+    rpFilterKeys.set(iif, (key = `net.ipv4.conf.${iif}.rp_filter`));
+  }
+  return key;
+}
+
 /** Reverse-path filter of the incoming interface: max(all, iface), strict 1 or loose 2. */
 function rpFilter(ns: Namespace, b: Branch, iif: string): Routed | null {
   if (b.pkt.family !== 'ip' || iif === 'lo') return null;
   const all = sysctl(ns, 'net.ipv4.conf.all.rp_filter');
-  const dev = sysctl(ns, `net.ipv4.conf.${iif}.rp_filter`);
+  const dev = sysctl(ns, rpFilterKey(iif));
   const mode = Math.max(Number(all ?? 0), Number(dev ?? 0));
   if (mode === 0) return null;
   const tables = ns.routing.ip!;

@@ -1,7 +1,12 @@
 import type { Snapshot } from '../model/snapshot';
+import type { IpFamily } from '../model/common';
 import type { Branch } from './branch';
-import type { NetfilterProgram } from './hooks';
+import { branchSteps } from './branch';
+import type { HookStage } from './hook-run';
+import { hookStages } from './hook-run';
+import type { Hook, NetfilterProgram } from './hooks';
 import { netfilterProgram } from './hooks';
+import type { Ip } from './ip';
 import { ipParse, ipText } from './ip';
 import type { Namespace } from './namespace';
 import { namespacesOf } from './namespace';
@@ -36,12 +41,24 @@ export function simulatorBuild(snapshots: readonly Snapshot[], opts: SimulatorOp
   const namespaces = namespacesOf(snapshots);
   const programs = new Map<Namespace, NetfilterProgram>();
   for (const ns of namespaces) programs.set(ns, netfilterProgram(ns.snapshot));
-  const walker = (query: TraceQuery): Walker => ({
+  const walkerOf = (assumeNewClient: boolean): Walker => {
+    const evalOpts = { naive: opts.naive ?? false, assumeNewClient };
+    type ByHook = Partial<Record<Hook, readonly HookStage[]>>;
+    const stages = new Map<Namespace, Record<IpFamily, ByHook>>();
+    return {
+      namespaces,
+      stages(ns, family, hook) {
+        let byFamily = stages.get(ns);
+        if (!byFamily) stages.set(ns, (byFamily = { ip: {}, ip6: {} }));
+        return (byFamily[family][hook] ??= hookStages(programs.get(ns)!, ns, family, hook, evalOpts));
+      },
+    };
+  };
+  const walkers = [walkerOf(false), walkerOf(true)] as const;
+  return {
     namespaces,
-    program: (ns) => programs.get(ns)!,
-    opts: { naive: opts.naive ?? false, assumeNewClient: query.assumeNewClient ?? false },
-  });
-  return { namespaces, trace: (query) => traceWith(walker(query), snapshots, query) };
+    trace: (query) => traceWith(walkers[query.assumeNewClient ? 1 : 0], snapshots, query),
+  };
 }
 
 export function simulate(
@@ -73,21 +90,23 @@ function findNamespace(all: readonly Namespace[], name: string | null, wantPod: 
 
 interface Resolved {
   dst: string;
+  /** `dst` parsed (null when a service's address is not one). */
+  ip: Ip | null;
   dport: number | null;
 }
 
 function resolveDestination(snapshots: readonly Snapshot[], q: TraceQuery): Resolved {
-  if (ipParse(q.dst)) return { dst: ipText(ipParse(q.dst)!), dport: q.dport };
+  const ip = ipParse(q.dst);
+  if (ip) return { dst: ipText(ip), ip, dport: q.dport };
   const svc = serviceResolve(snapshots, q.dst);
   if (typeof svc === 'string') throw new TraceError(svc);
   if (svc.proto !== q.proto)
     throw new TraceError(`service '${q.dst}' is ${svc.proto}, the query asks for ${q.proto}`);
-  return { dst: svc.ip, dport: q.dport ?? svc.port };
+  return { dst: svc.ip, ip: ipParse(svc.ip), dport: q.dport ?? svc.port };
 }
 
-function firstPacket(q: TraceQuery, src: string, dst: string, dport: number | null): Packet {
+function firstPacket(q: TraceQuery, src: string, dst: string, d: Ip | null, dport: number | null): Packet {
   const s = ipParse(src);
-  const d = ipParse(dst);
   if (!d) throw new TraceError(`--dst '${dst}' is not an address`);
   if (!s) throw new TraceError(`--src '${src}' is not an address`);
   if (s.family !== d.family) throw new TraceError(`--src ${src} and --dst ${dst} are of different families`);
@@ -137,8 +156,13 @@ function finalOf(end: WalkEnd): PathEnd {
   return { host: end.ns.name, src: v.src, dst: v.dst, sport: v.sport, dport: v.dport, oif: v.oif };
 }
 
-function legOf(end: WalkEnd, steps: TraceLeg['steps']): TraceLeg {
-  return { verdict: end.verdict, disposition: end.disposition, steps, final: finalOf(end) };
+function legOf(end: WalkEnd): TraceLeg {
+  return {
+    verdict: end.verdict,
+    disposition: end.disposition,
+    steps: branchSteps(end.branch),
+    final: finalOf(end),
+  };
 }
 
 /** The reply to a delivered packet: sent back by the receiver, un-NATed by conntrack on the way. */
@@ -158,18 +182,18 @@ function replyWalk(w: Walker, end: WalkEnd): WalkEnd[] {
     nexthop: null,
     ct: { ...p.ct, state: 'ESTABLISHED' },
   };
-  const b: Branch = { ...end.branch, pkt, steps: [], probability: 1, choices: [], direction: 'reply' };
+  const b: Branch = { ...end.branch, pkt, last: null, probability: 1, choices: [], direction: 'reply' };
   return send(w, end.ns, b, false);
 }
 
 function traceWith(w: Walker, snapshots: readonly Snapshot[], q: TraceQuery): TraceResult {
-  const { dst, dport } = resolveDestination(snapshots, q);
+  const { dst, ip: dstIp, dport } = resolveDestination(snapshots, q);
   const entry = q.entry;
   const ns =
     entry.kind === 'pod'
       ? findNamespace(w.namespaces, entry.pod, true)
       : findNamespace(w.namespaces, entry.host, false);
-  const dstFamily = ipParse(dst)!.family;
+  const dstFamily = dstIp!.family;
   let src = q.src;
   if (src === null && entry.kind === 'pod') {
     const own = ns.addresses.find((a) => a.family === dstFamily && a.scope === 'global');
@@ -179,13 +203,13 @@ function traceWith(w: Walker, snapshots: readonly Snapshot[], q: TraceQuery): Tr
   if (src === null && entry.kind === 'iif')
     throw new TraceError('--src is needed for a packet received on an interface');
   const chooseSource = src === null;
-  const pkt = firstPacket(q, src ?? (dstFamily === 'ip' ? '0.0.0.0' : '::'), dst, dport);
+  const pkt = firstPacket(q, src ?? (dstFamily === 'ip' ? '0.0.0.0' : '::'), dst, dstIp, dport);
   const start: Branch = {
     pkt,
     probability: 1,
-    steps: [],
+    last: null,
     choices: [],
-    conns: new Map(),
+    conns: [],
     direction: 'original',
     ns: ns.name,
     view: null,
@@ -200,19 +224,23 @@ function traceWith(w: Walker, snapshots: readonly Snapshot[], q: TraceQuery): Tr
   } else ends = send(w, ns, start, chooseSource);
   const paths: TracePath[] = [];
   for (const end of ends) {
-    const leg = legOf(end, end.branch.steps);
-    const base = { ...leg, probability: end.branch.probability, choices: end.branch.choices };
+    const leg = legOf(end);
+    const { probability, choices } = end.branch;
+    const path = (p: number, c: string[], reply: TraceLeg | null): TracePath => ({
+      verdict: leg.verdict,
+      disposition: leg.disposition,
+      steps: leg.steps,
+      final: leg.final,
+      probability: p,
+      choices: c,
+      reply,
+    });
     if (end.disposition !== 'local' || !q.reply) {
-      paths.push({ ...base, reply: null });
+      paths.push(path(probability, choices, null));
       continue;
     }
     for (const r of replyWalk(w, end))
-      paths.push({
-        ...base,
-        probability: base.probability * r.branch.probability,
-        choices: [...base.choices, ...r.branch.choices],
-        reply: legOf(r, r.branch.steps),
-      });
+      paths.push(path(probability * r.branch.probability, [...choices, ...r.branch.choices], legOf(r)));
   }
   paths.sort((a, b) => b.probability - a.probability);
   return {

@@ -17,3 +17,5 @@ export type Effect =
   | { type: 'undecided'; reason: string };
 
 export const continueEffect: Effect = { type: 'continue' };
+export const acceptEffect: Effect = { type: 'accept' };
+export const dropEffect: Effect = { type: 'drop' };

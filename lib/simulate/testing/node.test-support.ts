@@ -5,6 +5,7 @@ import { parseIptablesSave } from '../../iptables/parse-save';
 import { parseNftJson } from '../../nftables/parse-json';
 import { emptySnapshot } from '../../snapshot/build';
 import { ipParse, ipText, prefixParse } from '../ip';
+import type { TraceQuery } from '../query';
 
 /**
  * Hand-built hosts for simulator tests: interfaces with addresses, the routes the kernel derives
@@ -182,4 +183,20 @@ export function testHost(h: TestHost): Snapshot {
     s.netfilter.iptables.push(parseIptablesSave(text, { file: `${h.name}.iptables-save` }));
   if (h.nftJson) s.netfilter.nftables = parseNftJson(h.nftJson, { file: `${h.name}.nft.json` });
   return s;
+}
+
+/** A first packet from 203.0.113.2:40000 that arrives on eth0 of the first host, to dst:dport. */
+export function receivedQuery(dst: string, dport: number, over: Partial<TraceQuery> = {}): TraceQuery {
+  return {
+    src: '203.0.113.2',
+    sport: 40000,
+    dst,
+    dport,
+    proto: 'tcp',
+    entry: { kind: 'iif', host: null, iface: 'eth0' },
+    state: 'new',
+    mark: 0,
+    reply: false,
+    ...over,
+  };
 }
