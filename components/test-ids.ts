@@ -42,6 +42,14 @@ export const testIds = {
   traceDisposition: 'trace-disposition',
   traceStepThrough: 'trace-step-through',
   traceError: 'trace-error',
+  natView: 'nat-view',
+  natPicker: 'nat-picker',
+  natSearchInput: 'nat-search-input',
+  natSummary: 'nat-summary',
+  natDiagram: 'nat-diagram',
+  natFlow: 'nat-flow',
+  natEndpoint: 'nat-endpoint',
+  natEgress: 'nat-egress',
 } as const;
 
 export type TestId = (typeof testIds)[keyof typeof testIds];
