@@ -174,7 +174,9 @@ export function percentText(value: number): string {
   const p = value * 100;
   if (p === 0 || p === 100) return `${p}%`;
   const fixed = p.toFixed(1);
-  return Number(fixed) === 0 ? `${Number(p.toPrecision(3))}%` : `${fixed}%`;
+  if (Number(fixed) !== 0) return `${fixed}%`;
+  // Three significant digits of a tiny share, written out (`0.0000000466%`, not `4.66e-8%`).
+  return `${p.toFixed(Math.min(20, 2 - Math.floor(Math.log10(p))))}%`;
 }
 
 /** `33.3% (1/3)`; the fraction only when it says more than the percentage. */
