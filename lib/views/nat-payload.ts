@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FlowsSummary } from '../analyze/flow-model';
 import { RuleRef } from '../analyze/rule-ref';
 import { Subject } from './host-overview';
 
@@ -142,13 +143,7 @@ export type NatEgress = z.infer<typeof NatEgress>;
 
 export const NatPage = z.object({
   subject: Subject,
-  summary: z.object({
-    services: z.number().int().nonnegative(),
-    endpoints: z.number().int().nonnegative(),
-    dnatFlows: z.number().int().nonnegative(),
-    snatFlows: z.number().int().nonnegative(),
-    incomplete: z.number().int().nonnegative(),
-  }),
+  summary: FlowsSummary,
   q: z.string(),
   page: z.number().int().positive(),
   pageSize: z.number().int().positive(),
