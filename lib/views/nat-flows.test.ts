@@ -200,9 +200,9 @@ describe('flows that hold only for some packets', () => {
       [],
     ]);
     expect(flow.uncertain.slice(0, 3)).toEqual([
-      'only packets -s 10.0.0.0/8 take the shares of their case',
-      'only packets -m addrtype --src-type LOCAL take the shares of their case',
-      'other packets take the shares of the “otherwise” case',
+      'a case of its own: packets matching -s 10.0.0.0/8',
+      'a case of its own: packets matching -m addrtype --src-type LOCAL',
+      'a case of its own: every other packet (“otherwise”)',
     ]);
     expect(flow.branches[2]!.outcomes[0]!.kind).toBe('falls-through');
     expect(flow.trace).toBeNull();

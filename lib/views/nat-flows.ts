@@ -278,8 +278,8 @@ function uncertainties(f: DnatFlow): string[] {
     if (split)
       out.add(
         b.when.length
-          ? `only packets ${b.when.join(' and ')} take the shares of their case`
-          : 'other packets take the shares of the “otherwise” case',
+          ? `a case of its own: packets matching ${b.when.join(' and ')}`
+          : 'a case of its own: every other packet (“otherwise”)',
       );
     for (const e of b.endpoints)
       if (!e.probability) out.add(`${e.to} is chosen by ${e.chosenBy ?? 'a packet field'}, not by a share`);
