@@ -96,15 +96,19 @@ test('a flow links to its rule in the chains view and to Life of a packet', asyn
   await page.goto('/nat?host=node-1');
   const flow = nat.flow(`${web.clusterIp}:${web.port}/tcp`);
   const trace = flow.getByRole('link', { name: /Life of a packet/ });
-  await expect(trace).toHaveAttribute(
-    'href',
-    `/trace?from=node-1&entry=host&dst=${web.clusterIp}&dport=${web.port}&proto=tcp`,
+  // From a pod of node-1, the way most service traffic comes.
+  const pods = lab.pods.filter((p) => p.node === 'node-1').map((p) => p.namespace);
+  const href = (await trace.getAttribute('href')) ?? '';
+  expect(href).toMatch(
+    new RegExp(
+      `^/trace\\?from=(${pods.join('|')})&entry=pod&dst=${web.clusterIp}&dport=${web.port}&proto=tcp$`,
+    ),
   );
   await flow.getByRole('link', { name: /KUBE-SERVICES #\d+ \(line \d+\)/ }).click();
   await expect(page.getByTestId(testIds.chainHeading)).toHaveText('Chain KUBE-SERVICES');
   await page.goBack();
   await flow.getByRole('link', { name: /Life of a packet/ }).click();
-  await expect(page.getByTestId(testIds.tracePath).first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId(testIds.tracePath)).toHaveCount(web.endpoints.length, { timeout: 30_000 });
   await expect(page.getByTestId(testIds.traceResult)).toContainText('33.3%');
 });
 

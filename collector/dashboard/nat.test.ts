@@ -42,7 +42,7 @@ describe('the NAT view over the dashboard', async () => {
     ]);
   });
 
-  it('names endpoints from the pods of every example node and traces from the host', () => {
+  it('names endpoints from the pods of every example node and traces from a pod of the node', () => {
     const page = natOf(d, subject('example:node-2'), NatQuery.parse({ q: 'default/api:http' }));
     const eps = page.dnat[0]!.branches[0]!.endpoints;
     // lab.json: api-0 on node-1, api-1 on node-2, api-2 on node-3 (the examples name pods by netns).
@@ -51,7 +51,12 @@ describe('the NAT view over the dashboard', async () => {
       ['10.244.2.3:8080', 'pl-lab-pod-node-2-2', 'node-2'],
       ['10.244.3.3:8080', 'pl-lab-pod-node-3-2', 'node-3'],
     ]);
-    expect(page.dnat[0]!.trace).toMatchObject({ scope: 'examples', from: 'node-2', entry: 'host' });
+    // From node-2's first pod (its own packets go through the node's PREROUTING, as a pod's do).
+    expect(page.dnat[0]!.trace).toMatchObject({
+      scope: 'examples',
+      from: 'pl-lab-ctr-node-2-1',
+      entry: 'pod',
+    });
     expect(page.pods).toEqual(['pl-lab-ctr-node-2-1', 'pl-lab-pod-node-2-1', 'pl-lab-pod-node-2-2']);
   });
 

@@ -55,14 +55,21 @@ function ownersOf(d: Dashboard, scope: Scope): ReadonlyMap<string, AddressOwner>
   return owners;
 }
 
-/** Life of a packet from the host itself (or from the pod shown) to each flow's destination. */
+/**
+ * Where a flow's Life of a packet starts: the pod shown, else the host's first pod (a pod's packets
+ * take PREROUTING, as most service traffic does; a node without a default route cannot even send to
+ * a VIP itself), else the host itself.
+ */
 function traceStart(r: ResolvedSubject, scope: Scope): NatTraceStart {
-  const snap = r.view.snapshot;
-  const local = snap.addresses.find((a) => a.family === 'ip' && a.scope === 'global' && a.ifname !== 'lo');
+  const hasAddress = (s: Snapshot) => s.addresses.some((a) => a.scope === 'global');
+  const pod = r.subject.pod === null ? r.prepared.snapshot.pods.find(hasAddress) : r.view.snapshot;
+  const local = r.prepared.snapshot.addresses.find(
+    (a) => a.family === 'ip' && a.scope === 'global' && a.ifname !== 'lo',
+  );
   return {
     scope,
-    from: r.subject.pod === null ? r.prepared.snapshot.host.name : (snap.host.netns?.name ?? snap.host.name),
-    entry: r.subject.pod === null ? 'host' : 'pod',
+    from: pod ? (pod.host.netns?.name ?? pod.host.name) : r.prepared.snapshot.host.name,
+    entry: pod ? 'pod' : 'host',
     localAddress: local?.local ?? null,
   };
 }

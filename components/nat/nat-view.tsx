@@ -218,7 +218,7 @@ function NatResult({
               the address. Each band is as wide as its share of new connections; dashed bands hold only for
               some packets or are not picked by a share.
             </p>
-            <figure className="diagram-scroll" role="group" aria-label="Diagram of the DNAT flows">
+            <figure className="diagram-scroll">
               <NatDiagram
                 flows={data.dnat}
                 svgId={svgId}
