@@ -8,7 +8,6 @@ export const testIds = {
   notFound: 'not-found',
   routeError: 'route-error',
   routeLoading: 'route-loading',
-  comingSoon: 'coming-soon',
   fleetHosts: 'fleet-hosts',
   fleetExamples: 'fleet-examples',
   fleetHost: 'fleet-host',
@@ -63,6 +62,14 @@ export const testIds = {
   growthChart: 'growth-chart',
   warningsClusters: 'warnings-clusters',
   hostWarnings: 'host-warnings',
+  natView: 'nat-view',
+  natPicker: 'nat-picker',
+  natSearchInput: 'nat-search-input',
+  natSummary: 'nat-summary',
+  natDiagram: 'nat-diagram',
+  natFlow: 'nat-flow',
+  natEndpoint: 'nat-endpoint',
+  natEgress: 'nat-egress',
 } as const;
 
 export type TestId = (typeof testIds)[keyof typeof testIds];

@@ -4,6 +4,7 @@ import { ChainGraph } from '@/lib/views/chain-graph';
 import { CollectionStatus, Fleet } from '@/lib/views/fleet';
 import type { Subject } from '@/lib/views/host-overview';
 import { ImportedHost } from '@/lib/views/import-payload';
+import { NatPage } from '@/lib/views/nat-payload';
 import { SetElementsPage, SetList } from '@/lib/views/nft-sets';
 import { ChainList, RulePage } from '@/lib/views/rule-page';
 import { SearchResult } from '@/lib/views/rule-search';
@@ -64,6 +65,12 @@ export const queries = {
       queryKey: ['set-elements', subject, table, set, page],
       queryFn: ({ signal }) =>
         getJson(hostApi(subject, 'set-elements', { table, set, page }), SetElementsPage, signal),
+      placeholderData: keepPreviousData,
+    }),
+  nat: (subject: Subject, q: string, page: number) =>
+    queryOptions({
+      queryKey: ['nat', subject, q, page],
+      queryFn: ({ signal }) => getJson(hostApi(subject, 'nat', { q, page }), NatPage, signal),
       placeholderData: keepPreviousData,
     }),
 };

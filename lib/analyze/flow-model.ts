@@ -261,3 +261,16 @@ export const SnatFlow = z.object({
   notes: z.array(z.string()),
 });
 export type SnatFlow = z.infer<typeof SnatFlow>;
+
+/** Counts over a snapshot's flows. */
+export const FlowsSummary = z.object({
+  /** Distinct kube-proxy services (`namespace/name:port`) with a flow. */
+  services: z.number().int().nonnegative(),
+  /** Distinct endpoints (`address:port`) of kube-proxy services. */
+  endpoints: z.number().int().nonnegative(),
+  dnatFlows: z.number().int().nonnegative(),
+  snatFlows: z.number().int().nonnegative(),
+  /** Flows with a branch whose endpoint shares do not add up to 1 (each says why). */
+  incomplete: z.number().int().nonnegative(),
+});
+export type FlowsSummary = z.infer<typeof FlowsSummary>;

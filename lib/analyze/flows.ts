@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Snapshot } from '../model/snapshot';
 import { iptDnatFlows } from './dnat-flows';
-import { DnatFlow, SnatFlow } from './flow-model';
+import { DnatFlow, FlowsSummary, SnatFlow } from './flow-model';
 import { IptEval } from './ipt-eval';
 import { nftFlows } from './nft-flows';
 import { iptSnatFlows } from './snat-flows';
@@ -11,16 +11,7 @@ export const FlowsResult = z.object({
   host: z.string(),
   dnat: z.array(DnatFlow),
   snat: z.array(SnatFlow),
-  summary: z.object({
-    /** Distinct kube-proxy services (`namespace/name:port`) with a flow. */
-    services: z.number().int().nonnegative(),
-    /** Distinct endpoints (`address:port`) of kube-proxy services. */
-    endpoints: z.number().int().nonnegative(),
-    dnatFlows: z.number().int().nonnegative(),
-    snatFlows: z.number().int().nonnegative(),
-    /** Flows with a branch whose endpoint shares do not add up to 1 (each says why). */
-    incomplete: z.number().int().nonnegative(),
-  }),
+  summary: FlowsSummary,
 });
 export type FlowsResult = z.infer<typeof FlowsResult>;
 

@@ -37,3 +37,21 @@ export function hostApi(subject: Subject, endpoint: string, params: Params = {})
 export function chainHref(subject: Subject, table: string, chain: string, params: Params = {}): string {
   return hostHref(subject, 'chains', { table, chain, focus: chain, ...params });
 }
+
+/** The NAT view of a host (or pod), with its search and page: the view's shareable link. */
+export function natHref(subject: Pick<Subject, 'host' | 'pod' | 'snapshot'>, params: Params = {}): string {
+  return `/nat${query({ host: subject.host, ...subjectParams(subject), ...params })}`;
+}
+
+/** Life of a packet with its query filled in (the trace view's own parameters). */
+export function traceHref(params: {
+  scope: 'store' | 'examples';
+  from: string;
+  entry: string;
+  dst: string;
+  dport: number | null;
+  proto: string;
+}): string {
+  const { scope, ...rest } = params;
+  return `/trace${query({ scope: scope === 'examples' ? scope : null, ...rest })}`;
+}
