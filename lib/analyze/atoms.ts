@@ -50,20 +50,19 @@ export type Atom =
 
 export type AtomKind = Atom['kind'];
 
+// Spelled out rather than built: walks ask for an atom's dimension hundreds of thousands of times.
+const DIMS: Partial<Record<Atom['kind'], Readonly<Record<string, string>>>> = {
+  addr: { src: 'addr/src', dst: 'addr/dst' },
+  port: { sport: 'port/sport', dport: 'port/dport' },
+  names: { proto: 'names/proto', srcType: 'names/srcType', dstType: 'names/dstType' },
+  iface: { in: 'iface/in', out: 'iface/out' },
+  mark: { mark: 'mark/mark', connmark: 'mark/connmark' },
+};
+
 /** The dimension an atom tests, for the atoms that can contradict one another (`addr/dst`, `ctstate`). */
 export function atomDim(a: Atom): string {
-  switch (a.kind) {
-    case 'addr':
-    case 'port':
-    case 'names':
-    case 'iface':
-    case 'mark':
-      return `${a.kind}/${a.dim}`;
-    case 'ctstate':
-      return 'ctstate';
-    default:
-      return 'other';
-  }
+  if (a.kind === 'ctstate') return 'ctstate';
+  return 'dim' in a ? (DIMS[a.kind]?.[a.dim] ?? 'other') : 'other';
 }
 
 // Conntrack's base states: a packet has exactly one. SNAT and DNAT are extra flags beside one.

@@ -103,6 +103,14 @@ interface Acc {
 const MAX_DEPTH = 64;
 const MAX_BRANCHES = 16;
 
+/** Nothing comes back from an action, nothing leaves its chain: shared, never changed. */
+const NONE_BACK: ActionBack = Object.freeze({ comeBack: zeroMass, returned: zeroMass });
+
+interface ActionBack {
+  comeBack: Mass;
+  returned: Mass;
+}
+
 function massMul(m: Mass, s: StepShare): Mass {
   if (m.kind === 'zero' || s.kernel.num === 0n) return zeroMass;
   return { kind: 'mul', of: m, factor: s };
@@ -112,8 +120,16 @@ function massAdd(a: Mass, b: Mass): Mass {
   if (b.kind === 'zero') return a;
   return { kind: 'sum', parts: [a, b] };
 }
+// Step shares come from statisticStepShare's cache: each complement is computed once.
+const complements = new WeakMap<StepShare, StepShare>();
+
 function shareComplement(s: StepShare): StepShare {
-  return { kernel: rationalSub(rationalOne, s.kernel), intended: rationalSub(rationalOne, s.intended) };
+  let c = complements.get(s);
+  if (!c) {
+    c = { kernel: rationalSub(rationalOne, s.kernel), intended: rationalSub(rationalOne, s.intended) };
+    complements.set(s, c);
+  }
+  return c;
 }
 function isZero(m: Mass): boolean {
   return m.kind === 'zero';
@@ -167,6 +183,8 @@ function newAcc(when: string[]): Acc {
 
 class Walker {
   readonly accs: Acc[] = [];
+  /** The dimensions each context tests: a flow walks many chains under one context. */
+  private readonly ctxDims = new Map<readonly Atom[], ReadonlySet<string>>();
 
   constructor(private readonly keyOf: (e: EndpointTarget, rule: RuleRef) => string) {}
 
@@ -188,7 +206,6 @@ class Walker {
   ): Mass {
     let left = mass;
     let returned = zeroMass;
-    let ctxDims: Set<string> | null = null;
     for (const r of rules) {
       if (isZero(left)) break;
       if (depth === 0) acc.lastRule = r.ref;
@@ -196,8 +213,7 @@ class Walker {
       if (action.kind === 'continue') {
         if (action.marks) {
           // A rule on dimensions the flow says nothing about cannot contradict it: no atoms needed.
-          ctxDims ??= new Set(ctx.map(atomDim));
-          const overlaps = !r.dims || r.dims.some((d) => ctxDims!.has(d));
+          const overlaps = !r.dims || this.overlaps(r.dims, ctx);
           if (!overlaps || !atomsDisjoint(ctx, r.atoms)) acc.marks.push(r.ref);
         }
         continue;
@@ -248,6 +264,13 @@ class Walker {
     return massAdd(returned, left);
   }
 
+  private overlaps(dims: readonly string[], ctx: readonly Atom[]): boolean {
+    let known = this.ctxDims.get(ctx);
+    if (!known) this.ctxDims.set(ctx, (known = new Set(ctx.map(atomDim))));
+    for (const d of dims) if (known.has(d)) return true;
+    return false;
+  }
+
   /** What `action` of rule `r` does to `m`: `comeBack` continues after `r`, `returned` leaves its chain. */
   action(
     action: EvalAction,
@@ -257,8 +280,7 @@ class Walker {
     acc: Acc,
     via: RuleRef[],
     depth: number,
-  ): { comeBack: Mass; returned: Mass } {
-    const none = { comeBack: zeroMass, returned: zeroMass };
+  ): ActionBack {
     switch (action.kind) {
       case 'continue':
         return { comeBack: m, returned: zeroMass };
@@ -267,12 +289,12 @@ class Walker {
         const known = acc.endpoints.get(key);
         if (known) known.mass = massAdd(known.mass, m);
         else acc.endpoints.set(key, { target: action.endpoint, mass: m, rule: r.ref, via });
-        return none;
+        return NONE_BACK;
       }
       case 'final':
         if (action.verdict === 'return') return { comeBack: zeroMass, returned: m };
         acc.outcomes.push({ kind: action.verdict, mass: m, rule: r.ref, detail: action.detail });
-        return none;
+        return NONE_BACK;
       case 'call':
       case 'goto': {
         if (depth >= MAX_DEPTH) {
@@ -282,7 +304,7 @@ class Walker {
             rule: r.ref,
             detail: `chains nested deeper than ${MAX_DEPTH}`,
           });
-          return none;
+          return NONE_BACK;
         }
         const back = this.rules(action.chain.rules, ctx, m, acc, [...via, r.ref], depth + 1);
         return action.kind === 'call'

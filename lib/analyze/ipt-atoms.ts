@@ -129,6 +129,24 @@ function opaqueOf(m: IptMatch, key: string, o: Option): Atom {
 
 const TIMED_MATCHES = new Set(['limit']);
 
+/**
+ * One atom per condition that rules repeat (`! -s 10.0.0.0/8`, `-p tcp`, `-m tcp --dport 80`, a
+ * service's address in its KUBE-SERVICES and KUBE-SVC rules): parsed once, and a walk sees by
+ * identity that a rule repeats what its flow already requires. Atoms are never changed.
+ */
+const conditionAtoms = new Map<string, Atom>();
+const CONDITIONS_MAX = 4096;
+
+function conditionAtomKnown(key: string): Atom | undefined {
+  return conditionAtoms.get(key);
+}
+
+function conditionAtomKeep(key: string, atom: Atom): Atom {
+  if (conditionAtoms.size >= CONDITIONS_MAX) conditionAtoms.clear();
+  conditionAtoms.set(key, atom);
+  return atom;
+}
+
 function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
   if ('args' in m) {
     const text = renderMatchSpec(m);
@@ -144,9 +162,14 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
     case 'sctp':
       for (const [key, o] of Object.entries(options)) {
         if (!o) continue;
-        if (key === 'sport' || key === 'dport')
-          out.push(portAtom(key, [o.value as PortRange], o.negate, new MatchText(m, key, o)));
-        else out.push(opaqueOf(m, key, o));
+        if (key === 'sport' || key === 'dport') {
+          const r = o.value as PortRange;
+          const k = `${m.name} ${key} ${o.negate ? '!' : ''}${r.from}:${r.to}`;
+          out.push(
+            conditionAtomKnown(k) ??
+              conditionAtomKeep(k, portAtom(key, [r], o.negate, new MatchText(m, key, o))),
+          );
+        } else out.push(opaqueOf(m, key, o));
       }
       return;
     case 'multiport':
@@ -292,8 +315,15 @@ function protocolSet(key: string, complement: boolean): NameSet {
 /** The rule's conditions, in the order iptables-save prints them. */
 export function iptRuleAtoms(rule: IptRule, family: IpFamily): Atom[] {
   const out: Atom[] = [];
-  if (rule.src) out.push(addrAtom('src', rule.src, baseText('-s', rule.src), family));
-  if (rule.dst) out.push(addrAtom('dst', rule.dst, baseText('-d', rule.dst), family));
+  for (const [dim, v, flag] of [
+    ['src', rule.src, '-s'],
+    ['dst', rule.dst, '-d'],
+  ] as const) {
+    if (!v) continue;
+    const text = baseText(flag, v);
+    const key = `${family} ${text}`;
+    out.push(conditionAtomKnown(key) ?? conditionAtomKeep(key, addrAtom(dim, v, text, family)));
+  }
   for (const [dim, v, flag] of [
     ['in', rule.inIface, '-i'],
     ['out', rule.outIface, '-o'],
@@ -309,16 +339,20 @@ export function iptRuleAtoms(rule: IptRule, family: IpFamily): Atom[] {
   }
   if (rule.proto) {
     const text = baseText('-p', rule.proto);
-    const key = protocolKey(rule.proto.value);
+    const known = conditionAtomKnown(text);
+    const key = known ? null : protocolKey(rule.proto.value);
     const all = /^(all|0)$/i.test(rule.proto.value);
-    if (key !== null)
-      out.push({
-        kind: 'names',
-        dim: 'proto',
-        set: protocolSet(key, rule.proto.negate),
-        text,
-        cond: rule.proto,
-      });
+    if (known) out.push(known);
+    else if (key !== null)
+      out.push(
+        conditionAtomKeep(text, {
+          kind: 'names',
+          dim: 'proto',
+          set: protocolSet(key, rule.proto.negate),
+          text,
+          cond: rule.proto,
+        }),
+      );
     else if (!all || rule.proto.negate) out.push({ kind: 'opaque', key: text, text, cond: rule.proto });
   }
   if (rule.fragment) {
@@ -413,6 +447,15 @@ const sharedAtoms = new Map<string, readonly Atom[]>();
 const SHARED_MAX = 4096;
 const PORTLESS = new Set(['tcp', 'udp', 'sctp']);
 
+function optionKey(x: Option | undefined): string {
+  return x ? `${x.negate ? '!' : ''}${String(x.value)}` : '-';
+}
+
+function noOptions(o: Options): boolean {
+  for (const k in o) if (o[k] !== undefined) return false;
+  return true;
+}
+
 function simpleKey(rule: IptRule, family: IpFamily): string | null {
   if (rule.src || rule.dst || rule.inIface || rule.outIface || rule.fragment) return null;
   let key = `${family} ${rule.proto ? `${rule.proto.negate ? '!' : ''}${rule.proto.value}` : ''}`;
@@ -420,11 +463,9 @@ function simpleKey(rule: IptRule, family: IpFamily): string | null {
     if ('args' in m) return null;
     if (m.name === 'comment') continue;
     const o = m.options as Options;
-    if (PORTLESS.has(m.name) && Object.values(o).every((x) => x === undefined)) continue;
+    if (PORTLESS.has(m.name) && noOptions(o)) continue;
     if (m.name !== 'statistic') return null;
-    const v = (x: { value: unknown; negate: boolean } | undefined) =>
-      x ? `${x.negate ? '!' : ''}${String(x.value)}` : '-';
-    key += ` s ${v(o.mode)} ${v(o.probability)} ${v(o.every)} ${v(o.packet)}`;
+    key += ` s ${optionKey(o.mode)} ${optionKey(o.probability)} ${optionKey(o.every)} ${optionKey(o.packet)}`;
   }
   return key;
 }

@@ -42,8 +42,6 @@ export interface IptTableIndex {
   targetChain(rule: IptRule): IptChain | undefined;
   /** Every packet entering the chain gets a final verdict in it (or in chains it calls). */
   chainAlwaysDecides(chain: IptChain): boolean;
-  /** Some packet entering the chain may get a final verdict in it (or in chains it calls). */
-  chainMayDecide(chain: IptChain): boolean;
   /** Names of the chains some rule jumps or goes to. */
   referenced(): ReadonlySet<string>;
 }
@@ -96,17 +94,6 @@ export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableInde
     }
     return false;
   });
-  const chainMayDecide = memoPerChain((chain, recurse) => {
-    for (const rule of chain.rules) {
-      const effect = iptTargetEffect(rule);
-      if (effect === 'final' || effect === 'unknown') return true;
-      if (effect === 'call' || effect === 'goto') {
-        const target = targetChain(rule);
-        if (target !== undefined && recurse(target)) return true;
-      }
-    }
-    return false;
-  });
   let referencedMemo: Set<string> | undefined;
   function referenced(): ReadonlySet<string> {
     if (!referencedMemo) {
@@ -123,7 +110,6 @@ export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableInde
     chains,
     targetChain,
     chainAlwaysDecides,
-    chainMayDecide,
     referenced,
   };
   return index;
