@@ -164,15 +164,16 @@ function dimIntersection(a: readonly Atom[], b: readonly Atom[], probe: Atom): b
   let addr: AddressSet | null = null;
   let ports: NumberRanges | null = null;
   let names: NameSet | null = null;
-  for (const list of [a, b])
-    for (const x of list) {
-      if (x.kind !== probe.kind || !('dim' in x) || !('dim' in probe) || x.dim !== probe.dim) continue;
-      if (x.kind === 'addr') {
-        if (addr && addr.family !== x.set.family) return true;
-        addr = addr ? addressSetIntersect(addr, x.set) : x.set;
-      } else if (x.kind === 'port') ports = ports ? numberRangesIntersect(ports, x.ranges) : x.ranges;
-      else if (x.kind === 'names') names = names ? nameSetIntersect(names, x.set) : x.set;
-    }
+  const n = a.length + b.length;
+  for (let i = 0; i < n; i++) {
+    const x = i < a.length ? a[i]! : b[i - a.length]!;
+    if (x.kind !== probe.kind || !('dim' in x) || !('dim' in probe) || x.dim !== probe.dim) continue;
+    if (x.kind === 'addr') {
+      if (addr && addr.family !== x.set.family) return true;
+      addr = addr ? addressSetIntersect(addr, x.set) : x.set;
+    } else if (x.kind === 'port') ports = ports ? numberRangesIntersect(ports, x.ranges) : x.ranges;
+    else if (x.kind === 'names') names = names ? nameSetIntersect(names, x.set) : x.set;
+  }
   return (
     (addr !== null && addressSetEmpty(addr)) ||
     (ports !== null && ports.length === 0) ||
@@ -183,10 +184,13 @@ function dimIntersection(a: readonly Atom[], b: readonly Atom[], probe: Atom): b
 /** No packet satisfies both conjunctions (as far as can be proven). */
 export function atomsDisjoint(a: readonly Atom[], b: readonly Atom[]): boolean {
   if (a.length === 0 || b.length === 0) return false;
-  for (const y of b) {
+  // Indexed loops: flows ask this of every rule they walk.
+  for (let j = 0; j < b.length; j++) {
+    const y = b[j]!;
     // A condition already on the other side adds nothing to contradict (flows put a rule's own atoms in their catch).
     if (a.includes(y)) continue;
-    for (const x of a) {
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
       if (x.kind !== y.kind) continue;
       switch (x.kind) {
         case 'iface':

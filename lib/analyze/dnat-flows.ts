@@ -1,7 +1,7 @@
 import type { IptablesDump, IptChain, IptRule, IptTable } from '../model/iptables';
 import type { Atom } from './atoms';
 import { atomsCover } from './atoms';
-import { flowBranches } from './flow-eval';
+import { flowBranches, ShareValues } from './flow-eval';
 import type { DnatFlow, FlowOwner, FlowPath, KubeServiceKind } from './flow-model';
 import { catchOf, noEndpointsBranch } from './flow-model';
 import { IptEval, type IptEvalChain, type IptEvalRule } from './ipt-eval';
@@ -39,6 +39,14 @@ const NOTHING: ChainEntries = Object.freeze({ entries: [], unselected: false });
 const UNSELECTED: ChainEntries = Object.freeze({ entries: [], unselected: true });
 const IN_PROGRESS: ChainEntries = Object.freeze({ entries: [], unselected: false });
 
+/** `x` and then `xs`, in an array of its own of exactly that length. */
+function prepended<T>(x: T, xs: readonly T[]): T[] {
+  const out = new Array<T>(xs.length + 1);
+  out[0] = x;
+  for (let i = 0; i < xs.length; i++) out[i + 1] = xs[i]!;
+  return out;
+}
+
 function entriesFinder(ev: IptEval) {
   // By chain id: an array lookup where a 10,000-service node asks a hundred thousand times.
   const memo = new Array<ChainEntries | undefined>(ev.table.chains.length);
@@ -49,7 +57,9 @@ function entriesFinder(ev: IptEval) {
     memo[chain.id] = IN_PROGRESS;
     let entries: ChainEntries['entries'] | null = null;
     let unselected = false;
-    for (const r of chain.rules) {
+    const rules = chain.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
       let reaches = false;
       if (isDnat(r.rule)) reaches = true;
       else {
@@ -58,7 +68,7 @@ function entriesFinder(ev: IptEval) {
         const sub = entriesOf(target);
         if (sub.entries.length) {
           entries ??= [];
-          for (const e of sub.entries) entries.push({ entry: e.entry, path: [r, ...e.path] });
+          for (const e of sub.entries) entries.push({ entry: e.entry, path: prepended(r, e.path) });
         }
         reaches = sub.unselected;
       }
@@ -86,9 +96,14 @@ function sameAtoms(a: readonly Atom[], b: readonly Atom[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Conditions a flow's rules may take for granted: all but shares. */
-function guaranteed(atoms: readonly Atom[]): Atom[] {
-  return atoms.filter((a) => a.kind !== 'chance');
+/** Conditions a flow's rules may take for granted on a way in: all but shares, rule by rule. */
+function guaranteed(path: readonly IptEvalRule[]): Atom[] {
+  const out: Atom[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const atoms = path[i]!.atoms;
+    for (let j = 0; j < atoms.length; j++) if (atoms[j]!.kind !== 'chance') out.push(atoms[j]!);
+  }
+  return out;
 }
 
 interface FoundEntry {
@@ -323,10 +338,11 @@ export function iptDnatFlows(dump: IptablesDump, nat?: IptEval): DnatFlow[] {
   if (table) {
     const ev = nat ?? new IptEval(dump, table);
     const taken = new Set<IptRule>();
+    const values = new ShareValues();
     for (const f of findEntries(ev)) {
       if (taken.has(f.entry.rule)) continue;
       const group = entryGroup(f, taken);
-      flows.push(buildFlow(ev, f, group, filter?.rules ?? []));
+      flows.push(buildFlow(ev, f, group, filter?.rules ?? [], values));
     }
   }
   if (filter) flows.push(...noEndpointFlows(dump, filter));
@@ -338,10 +354,9 @@ function buildFlow(
   f: FoundEntry,
   group: IptEvalRule[],
   filterRules: KubeFilterRule[],
+  values: ShareValues,
 ): DnatFlow {
-  const pathAtoms = f.paths.map((p) =>
-    p.path.length === 1 ? guaranteed(p.path[0]!.atoms) : p.path.flatMap((l) => guaranteed(l.atoms)),
-  );
+  const pathAtoms = f.paths.map((p) => guaranteed(p.path));
   const ctx = pathAtoms.length === 1 ? pathAtoms[0]! : commonAtoms(pathAtoms);
   const flowCatch = catchOf(ctx);
   const paths: FlowPath[] = f.paths.map((p, i) => ({
@@ -373,6 +388,7 @@ function buildFlow(
     ctx,
     endpointKey: (e, rule) => `${rule.table}/${rule.chain}#${rule.index}:${e.to}`,
     fallThrough,
+    values,
   });
   const notes: string[] = [];
   if (f.paths.every((p) => !p.builtin))

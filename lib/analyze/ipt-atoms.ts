@@ -48,6 +48,24 @@ function baseText(flag: string, v: NegatableValue): string {
   return `${v.negate ? '! ' : ''}${flag} ${v.value}`;
 }
 
+/**
+ * One atom per condition that rules repeat (`! -s 10.0.0.0/8`, `-p tcp`, `-m tcp --dport 80`, a
+ * service's address in its KUBE-SERVICES and KUBE-SVC rules): parsed once, and a walk sees by
+ * identity that a rule repeats what its flow already requires. Atoms are never changed.
+ */
+const conditionAtoms = new Map<string, Atom>();
+const CONDITIONS_MAX = 4096;
+
+function conditionAtomKnown(key: string): Atom | undefined {
+  return conditionAtoms.get(key);
+}
+
+function conditionAtomKeep(key: string, atom: Atom): Atom {
+  if (conditionAtoms.size >= CONDITIONS_MAX) conditionAtoms.clear();
+  conditionAtoms.set(key, atom);
+  return atom;
+}
+
 function addrAtom(dim: 'src' | 'dst', v: NegatableValue, text: string, family: IpFamily): Atom {
   // iptables-restore expands `-s a,b` into one rule per address; as one condition that is a union.
   let set: AddressSet | null = null;
@@ -57,6 +75,12 @@ function addrAtom(dim: 'src' | 'dst', v: NegatableValue, text: string, family: I
     set = set ? { family, ranges: mergeRanges([...set.ranges, ...s.ranges]) } : s;
   }
   return { kind: 'addr', dim, set: v.negate ? addressSetComplement(set!) : set!, text, cond: v };
+}
+
+function addrAtomShared(dim: 'src' | 'dst', v: NegatableValue, family: IpFamily): Atom {
+  const text = baseText(dim === 'src' ? '-s' : '-d', v);
+  const key = `${family} ${text}`;
+  return conditionAtomKnown(key) ?? conditionAtomKeep(key, addrAtom(dim, v, text, family));
 }
 
 function mergeRanges(ranges: (readonly [bigint, bigint])[]): [bigint, bigint][] {
@@ -128,24 +152,6 @@ function opaqueOf(m: IptMatch, key: string, o: Option): Atom {
 }
 
 const TIMED_MATCHES = new Set(['limit']);
-
-/**
- * One atom per condition that rules repeat (`! -s 10.0.0.0/8`, `-p tcp`, `-m tcp --dport 80`, a
- * service's address in its KUBE-SERVICES and KUBE-SVC rules): parsed once, and a walk sees by
- * identity that a rule repeats what its flow already requires. Atoms are never changed.
- */
-const conditionAtoms = new Map<string, Atom>();
-const CONDITIONS_MAX = 4096;
-
-function conditionAtomKnown(key: string): Atom | undefined {
-  return conditionAtoms.get(key);
-}
-
-function conditionAtomKeep(key: string, atom: Atom): Atom {
-  if (conditionAtoms.size >= CONDITIONS_MAX) conditionAtoms.clear();
-  conditionAtoms.set(key, atom);
-  return atom;
-}
 
 function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
   if ('args' in m) {
@@ -315,15 +321,8 @@ function protocolSet(key: string, complement: boolean): NameSet {
 /** The rule's conditions, in the order iptables-save prints them. */
 export function iptRuleAtoms(rule: IptRule, family: IpFamily): Atom[] {
   const out: Atom[] = [];
-  for (const [dim, v, flag] of [
-    ['src', rule.src, '-s'],
-    ['dst', rule.dst, '-d'],
-  ] as const) {
-    if (!v) continue;
-    const text = baseText(flag, v);
-    const key = `${family} ${text}`;
-    out.push(conditionAtomKnown(key) ?? conditionAtomKeep(key, addrAtom(dim, v, text, family)));
-  }
+  if (rule.src) out.push(addrAtomShared('src', rule.src, family));
+  if (rule.dst) out.push(addrAtomShared('dst', rule.dst, family));
   for (const [dim, v, flag] of [
     ['in', rule.inIface, '-i'],
     ['out', rule.outIface, '-o'],
@@ -363,17 +362,46 @@ export function iptRuleAtoms(rule: IptRule, family: IpFamily): Atom[] {
   return out;
 }
 
-/**
- * The dimensions a rule's conditions test (as `atomDim` names them), read from the rule without
- * building its atoms: enough to know that it cannot contradict conditions on other dimensions.
- */
-export function iptRuleDims(rule: IptRule): string[] {
-  const dims: string[] = [];
-  if (rule.src) dims.push('addr/src');
-  if (rule.dst) dims.push('addr/dst');
-  if (rule.inIface) dims.push('iface/in');
-  if (rule.outIface) dims.push('iface/out');
-  if (rule.proto) dims.push('names/proto');
+/** The dimensions `iptRuleDims` reports, each a bit of a mask. */
+const DIM = {
+  src: 1 << 0,
+  dst: 1 << 1,
+  in: 1 << 2,
+  out: 1 << 3,
+  proto: 1 << 4,
+  sport: 1 << 5,
+  dport: 1 << 6,
+  ctstate: 1 << 7,
+  mark: 1 << 8,
+  connmark: 1 << 9,
+  srcType: 1 << 10,
+  dstType: 1 << 11,
+} as const;
+
+/** Each bit's name as `atomDim` spells it. */
+const DIM_NAMES: readonly (readonly [number, string])[] = [
+  [DIM.src, 'addr/src'],
+  [DIM.dst, 'addr/dst'],
+  [DIM.in, 'iface/in'],
+  [DIM.out, 'iface/out'],
+  [DIM.proto, 'names/proto'],
+  [DIM.sport, 'port/sport'],
+  [DIM.dport, 'port/dport'],
+  [DIM.ctstate, 'ctstate'],
+  [DIM.mark, 'mark/mark'],
+  [DIM.connmark, 'mark/connmark'],
+  [DIM.srcType, 'names/srcType'],
+  [DIM.dstType, 'names/dstType'],
+];
+
+/** The dimensions a rule's conditions test, as a mask of DIM_NAMES bits. */
+function iptRuleDimMask(rule: IptRule): number {
+  let dims = 0;
+  if (rule.src) dims |= DIM.src;
+  if (rule.dst) dims |= DIM.dst;
+  if (rule.inIface) dims |= DIM.in;
+  if (rule.outIface) dims |= DIM.out;
+  if (rule.proto) dims |= DIM.proto;
   for (const m of rule.matches) {
     if ('args' in m) continue;
     const o = m.options as Options;
@@ -382,29 +410,49 @@ export function iptRuleDims(rule: IptRule): string[] {
       case 'udp':
       case 'sctp':
       case 'multiport':
-        if (o.sport || o.sports) dims.push('port/sport');
-        if (o.dport || o.dports) dims.push('port/dport');
+        if (o.sport || o.sports) dims |= DIM.sport;
+        if (o.dport || o.dports) dims |= DIM.dport;
         break;
       case 'conntrack':
       case 'state':
-        dims.push('ctstate');
+        dims |= DIM.ctstate;
         break;
       case 'mark':
+        dims |= DIM.mark;
+        break;
       case 'connmark':
-        dims.push(`mark/${m.name}`);
+        dims |= DIM.connmark;
         break;
       case 'addrtype':
-        if (o.srcType) dims.push('names/srcType');
-        if (o.dstType) dims.push('names/dstType');
+        if (o.srcType) dims |= DIM.srcType;
+        if (o.dstType) dims |= DIM.dstType;
         break;
       case 'iprange':
-        if (o.srcRange) dims.push('addr/src');
-        if (o.dstRange) dims.push('addr/dst');
+        if (o.srcRange) dims |= DIM.src;
+        if (o.dstRange) dims |= DIM.dst;
         break;
       default:
         break;
     }
   }
+  return dims;
+}
+
+const sharedDims = new Map<number, readonly string[]>();
+
+/**
+ * The dimensions a rule's conditions test (as `atomDim` names them), read from the rule without
+ * building its atoms: enough to know that it cannot contradict conditions on other dimensions.
+ * One shared list per distinct set of dimensions.
+ */
+export function iptRuleDims(rule: IptRule): readonly string[] {
+  const mask = iptRuleDimMask(rule);
+  let dims = sharedDims.get(mask);
+  if (!dims)
+    sharedDims.set(
+      mask,
+      (dims = Object.freeze(DIM_NAMES.filter(([bit]) => mask & bit).map(([, name]) => name))),
+    );
   return dims;
 }
 
@@ -479,15 +527,4 @@ export function iptRuleAtomsShared(rule: IptRule, family: IpFamily): readonly At
     sharedAtoms.set(key, (atoms = Object.freeze(iptRuleAtoms(rule, family))));
   }
   return atoms;
-}
-
-const sharedDims = new Map<string, readonly string[]>();
-
-/** `iptRuleDims`, one shared list per distinct set of dimensions. */
-export function iptRuleDimsShared(rule: IptRule): readonly string[] {
-  const dims = iptRuleDims(rule);
-  const key = dims.join(' ');
-  let shared = sharedDims.get(key);
-  if (!shared) sharedDims.set(key, (shared = Object.freeze(dims)));
-  return shared;
 }

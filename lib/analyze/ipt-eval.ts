@@ -1,7 +1,7 @@
 import type { IptablesDump, IptChain, IptRule, IptTable } from '../model/iptables';
 import type { Atom } from './atoms';
 import type { EndpointTarget, EvalAction, EvalChain, EvalRule } from './flow-eval';
-import { iptRuleAtomsShared, iptRuleDimsShared } from './ipt-atoms';
+import { iptRuleAtomsShared, iptRuleDims } from './ipt-atoms';
 import type { IptTableIndex } from './ipt-index';
 import { iptTableIndex, iptTargetEffect } from './ipt-index';
 import { iptRuleRef, type RuleRef } from './rule-ref';
@@ -155,7 +155,7 @@ export class IptEvalRule implements EvalRule {
   }
 
   get dims(): readonly string[] {
-    return (this.dimsMemo ??= iptRuleDimsShared(this.rule));
+    return (this.dimsMemo ??= iptRuleDims(this.rule));
   }
 
   /** The user chain of this table the rule jumps or goes to; null for any other target. */

@@ -55,12 +55,15 @@ function markSources(dump: IptablesDump, marks: readonly Atom[], nat: IptEval): 
   const tables = dump.tables.filter((t) => t.name === 'nat' || t.name === 'mangle');
   const out: MarkSource[] = [];
   const markRules: MarkSetter[] = [];
+  // Indexed loops: these run once over every rule of the node, too seldom for the JIT to optimize.
   for (const table of tables)
-    for (const chain of table.chains)
-      for (const rule of chain.rules) {
-        const t = rule.target;
-        if (t && 'options' in t && t.name === 'MARK') markRules.push({ chain, rule, table });
+    for (let i = 0; i < table.chains.length; i++) {
+      const chain = table.chains[i]!;
+      for (let j = 0; j < chain.rules.length; j++) {
+        const t = chain.rules[j]!.target;
+        if (t && 'options' in t && t.name === 'MARK') markRules.push({ chain, rule: chain.rules[j]!, table });
       }
+    }
   for (const m of wanted) {
     const setters = markRules.filter(({ rule }) => {
       const t = rule.target!;
@@ -82,13 +85,17 @@ function markSources(dump: IptablesDump, marks: readonly Atom[], nat: IptEval): 
       if (counted.has(s.chain)) continue;
       counted.add(s.chain);
       // Setter chains are few (KUBE-MARK-MASQ): a pass each, comparing names, beats counting every jump.
-      for (const chain of s.table.chains)
-        for (const rule of chain.rules)
-          if (rule.target && 'chain' in rule.target && rule.target.name === s.chain.name) {
+      for (let i = 0; i < s.table.chains.length; i++) {
+        const chain = s.table.chains[i]!;
+        for (let j = 0; j < chain.rules.length; j++) {
+          const t = chain.rules[j]!.target;
+          if (t && 'chain' in t && t.name === s.chain.name) {
             jumps++;
             // The first few rules that jump there, in dump order.
-            if (examples.length < MAX_EXAMPLES) examples.push(ev.ref(chain, rule));
+            if (examples.length < MAX_EXAMPLES) examples.push(ev.ref(chain, chain.rules[j]!));
           }
+        }
+      }
     }
     out.push({ mark: m.cond.value, setBy, jumps, examples });
   }
