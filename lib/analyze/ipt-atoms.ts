@@ -166,7 +166,8 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
     case 'tcp':
     case 'udp':
     case 'sctp':
-      for (const [key, o] of Object.entries(options)) {
+      for (const key in options) {
+        const o = options[key];
         if (!o) continue;
         if (key === 'sport' || key === 'dport') {
           const r = o.value as PortRange;
@@ -179,7 +180,8 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
       }
       return;
     case 'multiport':
-      for (const [key, o] of Object.entries(options)) {
+      for (const key in options) {
+        const o = options[key];
         if (!o) continue;
         if (key === 'sports' || key === 'dports')
           out.push(
@@ -195,7 +197,8 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
       return;
     case 'conntrack':
     case 'state':
-      for (const [key, o] of Object.entries(options)) {
+      for (const key in options) {
+        const o = options[key];
         if (!o) continue;
         if (key === 'ctstate' || key === 'state') {
           const t = new MatchText(m, key, o);

@@ -55,13 +55,14 @@ function markSources(dump: IptablesDump, marks: readonly Atom[], nat: IptEval): 
   const tables = dump.tables.filter((t) => t.name === 'nat' || t.name === 'mangle');
   const out: MarkSource[] = [];
   const markRules: MarkSetter[] = [];
-  // Indexed loops: these run once over every rule of the node, too seldom for the JIT to optimize.
+  // Indexed loops, and the target's name compared before its shape: these run once over every rule
+  // of the node, too seldom for the JIT to optimize, and most names differ at once in length.
   for (const table of tables)
     for (let i = 0; i < table.chains.length; i++) {
       const chain = table.chains[i]!;
       for (let j = 0; j < chain.rules.length; j++) {
         const t = chain.rules[j]!.target;
-        if (t && 'options' in t && t.name === 'MARK') markRules.push({ chain, rule: chain.rules[j]!, table });
+        if (t?.name === 'MARK' && 'options' in t) markRules.push({ chain, rule: chain.rules[j]!, table });
       }
     }
   for (const m of wanted) {
@@ -89,7 +90,7 @@ function markSources(dump: IptablesDump, marks: readonly Atom[], nat: IptEval): 
         const chain = s.table.chains[i]!;
         for (let j = 0; j < chain.rules.length; j++) {
           const t = chain.rules[j]!.target;
-          if (t && 'chain' in t && t.name === s.chain.name) {
+          if (t?.name === s.chain.name && 'chain' in t) {
             jumps++;
             // The first few rules that jump there, in dump order.
             if (examples.length < MAX_EXAMPLES) examples.push(ev.ref(chain, chain.rules[j]!));
