@@ -196,11 +196,12 @@ export class IptEvalChain implements EvalChain {
     if (this.decides === undefined) {
       // The kernel refuses loops; in a malformed dump's loop the chain met again counts as not deciding.
       this.decides = false;
-      this.decides = this.rules.some((r) => {
-        const effect = iptTargetEffect(r.rule);
-        if (effect === 'final' || effect === 'unknown') return true;
-        return (effect === 'call' || effect === 'goto') && r.target !== null && r.target.mayDecide;
-      });
+      const rules = this.rules;
+      for (let i = 0; i < rules.length && !this.decides; i++) {
+        const effect = iptTargetEffect(rules[i]!.rule);
+        const target = effect === 'call' || effect === 'goto' ? rules[i]!.target : null;
+        this.decides = effect === 'final' || effect === 'unknown' || (target !== null && target.mayDecide);
+      }
     }
     return this.decides;
   }
