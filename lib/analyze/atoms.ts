@@ -72,8 +72,11 @@ function baseOnly(states: ReadonlySet<string>): boolean {
   return [...states].every((s) => CT_BASE_STATES.has(s));
 }
 
+function subset(x: ReadonlySet<string>, y: ReadonlySet<string>): boolean {
+  return [...x].every((s) => y.has(s));
+}
+
 function ctstateImplies(a: Atom & { kind: 'ctstate' }, b: Atom & { kind: 'ctstate' }): boolean {
-  const subset = (x: ReadonlySet<string>, y: ReadonlySet<string>) => [...x].every((s) => y.has(s));
   if (!a.negate && !b.negate) return subset(b.states, a.states);
   if (a.negate && b.negate) return subset(a.states, b.states);
   // "none of X" from "one of Y": only when both name base states, of which a packet has one.

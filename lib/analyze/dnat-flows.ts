@@ -1,6 +1,7 @@
 import type { IptablesDump, IptChain, IptRule, IptTable } from '../model/iptables';
 import type { Atom } from './atoms';
 import { atomsCover } from './atoms';
+import type { EndpointTarget } from './flow-eval';
 import { flowBranches, ShareValues } from './flow-eval';
 import type { DnatFlow, FlowOwner, FlowPath, KubeServiceKind } from './flow-model';
 import { catchOf, noEndpointsBranch } from './flow-model';
@@ -349,6 +350,39 @@ export function iptDnatFlows(dump: IptablesDump, nat?: IptEval): DnatFlow[] {
   return flows;
 }
 
+/** Two endpoints of a flow are one when the same rule rewrites to the same destination. */
+function iptEndpointKey(e: EndpointTarget, rule: RuleRef): string {
+  return `${rule.table}/${rule.chain}#${rule.index}:${e.to}`;
+}
+
+/**
+ * Where packets that leave the flow's rules undecided go on (`last`: the flow's last rule). Made
+ * by a function of its own rather than in buildFlow, so that no name is given to a function made
+ * for each flow (tsx keeps names with a call per function made).
+ */
+function fallThroughOf(
+  last: IptEvalRule,
+  ctx: readonly Atom[],
+  filterRules: KubeFilterRule[],
+): (lastRef: RuleRef | null) => string {
+  return (lastRef) => {
+    const after = lastRef ?? last.ref;
+    let detail = `not translated here: goes on after ${ruleRefLabel(after)}`;
+    // kube-proxy drops or rejects what its nat rules leave (no local endpoints, source ranges) in filter.
+    const drop = filterRules.find((r) =>
+      atomsCover(
+        r.atoms.filter((a) => a.kind !== 'unknown'),
+        ctx,
+      ),
+    );
+    if (drop) {
+      drop.used = true;
+      detail += `; then ${drop.verdict === 'drop' ? 'dropped' : 'rejected'} by ${ruleRefLabel(drop.ref)}: ${drop.ref.text}`;
+    }
+    return detail;
+  };
+}
+
 function buildFlow(
   ev: IptEval,
   f: FoundEntry,
@@ -366,28 +400,11 @@ function buildFlow(
   }));
   const entryRef = f.entry.ref;
   const owner = ownerOf(f);
-  const last = group[group.length - 1]!;
-  const fallThrough = (lastRef: RuleRef | null): string => {
-    const after = lastRef ?? last.ref;
-    let detail = `not translated here: goes on after ${ruleRefLabel(after)}`;
-    // kube-proxy drops or rejects what its nat rules leave (no local endpoints, source ranges) in filter.
-    const drop = filterRules.find((r) =>
-      atomsCover(
-        r.atoms.filter((a) => a.kind !== 'unknown'),
-        ctx,
-      ),
-    );
-    if (drop) {
-      drop.used = true;
-      detail += `; then ${drop.verdict === 'drop' ? 'dropped' : 'rejected'} by ${ruleRefLabel(drop.ref)}: ${drop.ref.text}`;
-    }
-    return detail;
-  };
   const branches = flowBranches({
     rules: group,
     ctx,
-    endpointKey: (e, rule) => `${rule.table}/${rule.chain}#${rule.index}:${e.to}`,
-    fallThrough,
+    endpointKey: iptEndpointKey,
+    fallThrough: fallThroughOf(group[group.length - 1]!, ctx, filterRules),
     values,
   });
   const notes: string[] = [];
