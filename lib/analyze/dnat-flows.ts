@@ -268,7 +268,7 @@ function kubeFilterRules(dump: IptablesDump): { ev: IptEval; rules: KubeFilterRu
   const ev = new IptEval(dump, table);
   const rules: KubeFilterRule[] = [];
   for (const name of KUBE_FILTER_CHAINS) {
-    const chain = ev.index.chains.get(name);
+    const chain = ev.chainNamed(name)?.chain;
     for (const rule of chain?.rules ?? []) {
       const t = rule.target;
       if (!t || !('options' in t) || (t.name !== 'DROP' && t.name !== 'REJECT')) continue;

@@ -89,13 +89,17 @@ function actionOf(r: IptEvalRule): EvalAction {
 /** Lazily built EvalRules and EvalChains of one table. */
 export class IptEval {
   readonly index: IptTableIndex;
-  private readonly chains = new Map<IptChain, IptEvalChain>();
+  /** Every chain of the table by name: the one map a walk asks for the chain a rule jumps to. */
+  private readonly byName = new Map<string, IptEvalChain>();
 
   constructor(
     readonly dump: IptablesDump,
     readonly table: IptTable,
   ) {
     this.index = iptTableIndex(dump, table);
+    const chains = table.chains;
+    for (let i = 0; i < chains.length; i++)
+      this.byName.set(chains[i]!.name, new IptEvalChain(this, chains[i]!, i));
   }
 
   atoms(chain: IptChain, rule: IptRule): readonly Atom[] {
@@ -111,10 +115,16 @@ export class IptEval {
     return this.chain(chain).at(rule);
   }
 
+  /** A chain of this table. */
   chain(chain: IptChain): IptEvalChain {
-    let c = this.chains.get(chain);
-    if (!c) this.chains.set(chain, (c = new IptEvalChain(this, chain, this.chains.size)));
+    const c = this.byName.get(chain.name);
+    if (c?.chain !== chain) throw new Error(`chain ${chain.name} is not a chain of table ${this.table.name}`);
     return c;
+  }
+
+  /** The chain of this table with that name. */
+  chainNamed(name: string): IptEvalChain | undefined {
+    return this.byName.get(name);
   }
 }
 
@@ -161,8 +171,8 @@ export class IptEvalRule implements EvalRule {
   /** The user chain of this table the rule jumps or goes to; null for any other target. */
   get target(): IptEvalChain | null {
     if (this.targetMemo === undefined) {
-      const c = this.ev.index.targetChain(this.rule);
-      this.targetMemo = c ? this.ev.chain(c) : null;
+      const t = this.rule.target;
+      this.targetMemo = (t && 'chain' in t && this.ev.chainNamed(t.name)) || null;
     }
     return this.targetMemo;
   }
@@ -175,7 +185,7 @@ export class IptEvalChain implements EvalChain {
   constructor(
     readonly ev: IptEval,
     readonly chain: IptChain,
-    /** Chains are numbered from 0 as the walks reach them, so analyses can keep per-chain memos in arrays. */
+    /** The chain's position in its table, so analyses can keep per-chain memos in arrays. */
     readonly id: number,
   ) {}
 

@@ -75,9 +75,11 @@ function memoPerChain(
 
 /** Built per analysis (not cached on the snapshot): each analysis pays for what it uses. */
 export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableIndex {
-  const chains = new Map(table.chains.map((c) => [c.name, c]));
+  // Made when first asked: flows find chains through IptEval's own map.
+  let chainsMemo: Map<string, IptChain> | undefined;
+  const chainsByName = () => (chainsMemo ??= new Map(table.chains.map((c) => [c.name, c])));
   const targetChain = (rule: IptRule) =>
-    rule.target && 'chain' in rule.target ? chains.get(rule.target.name) : undefined;
+    rule.target && 'chain' in rule.target ? chainsByName().get(rule.target.name) : undefined;
 
   const chainAlwaysDecides = memoPerChain((chain, recurse) => {
     for (const rule of chain.rules) {
@@ -107,7 +109,9 @@ export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableInde
   const index: IptTableIndex = {
     dump,
     table,
-    chains,
+    get chains() {
+      return chainsByName();
+    },
     targetChain,
     chainAlwaysDecides,
     referenced,
