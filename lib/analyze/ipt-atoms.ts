@@ -51,20 +51,36 @@ function baseText(flag: string, v: NegatableValue): string {
 /**
  * One atom per condition that rules repeat (`! -s 10.0.0.0/8`, `-p tcp`, `-m tcp --dport 80`, a
  * service's address in its KUBE-SERVICES and KUBE-SVC rules): parsed once, and a walk sees by
- * identity that a rule repeats what its flow already requires. Atoms are never changed.
+ * identity that a rule repeats what its flow already requires. Found by the condition's value in
+ * one map per kind of condition, so that no key is built per rule. Atoms are never changed.
  */
-const conditionAtoms = new Map<string, Atom>();
+class ConditionAtoms<K> {
+  private readonly maps: Map<K, Atom>[];
+
+  constructor(kinds: number) {
+    this.maps = Array.from({ length: kinds }, () => new Map<K, Atom>());
+  }
+
+  known(kind: number, key: K): Atom | undefined {
+    return this.maps[kind]!.get(key);
+  }
+
+  keep(kind: number, key: K, atom: Atom): Atom {
+    const map = this.maps[kind]!;
+    if (map.size >= CONDITIONS_MAX) map.clear();
+    map.set(key, atom);
+    return atom;
+  }
+}
+
 const CONDITIONS_MAX = 4096;
-
-function conditionAtomKnown(key: string): Atom | undefined {
-  return conditionAtoms.get(key);
-}
-
-function conditionAtomKeep(key: string, atom: Atom): Atom {
-  if (conditionAtoms.size >= CONDITIONS_MAX) conditionAtoms.clear();
-  conditionAtoms.set(key, atom);
-  return atom;
-}
+/** By family, direction and negation; keyed by the address as written. */
+const addrAtoms = new ConditionAtoms<string>(8);
+/** By negation; keyed by the protocol as written. */
+const protoAtoms = new ConditionAtoms<string>(2);
+/** By match (tcp, udp, sctp), direction and negation; keyed by from * 65536 + to. */
+const portAtoms = new ConditionAtoms<number>(12);
+const PORT_MATCHES = ['tcp', 'udp', 'sctp'];
 
 function addrAtom(dim: 'src' | 'dst', v: NegatableValue, text: string, family: IpFamily): Atom {
   // iptables-restore expands `-s a,b` into one rule per address; as one condition that is a union.
@@ -78,9 +94,11 @@ function addrAtom(dim: 'src' | 'dst', v: NegatableValue, text: string, family: I
 }
 
 function addrAtomShared(dim: 'src' | 'dst', v: NegatableValue, family: IpFamily): Atom {
-  const text = baseText(dim === 'src' ? '-s' : '-d', v);
-  const key = `${family} ${text}`;
-  return conditionAtomKnown(key) ?? conditionAtomKeep(key, addrAtom(dim, v, text, family));
+  const kind = (family === 'ip' ? 0 : 4) + (dim === 'src' ? 0 : 2) + (v.negate ? 1 : 0);
+  return (
+    addrAtoms.known(kind, v.value) ??
+    addrAtoms.keep(kind, v.value, addrAtom(dim, v, baseText(dim === 'src' ? '-s' : '-d', v), family))
+  );
 }
 
 function mergeRanges(ranges: (readonly [bigint, bigint])[]): [bigint, bigint][] {
@@ -171,10 +189,11 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
         if (!o) continue;
         if (key === 'sport' || key === 'dport') {
           const r = o.value as PortRange;
-          const k = `${m.name} ${key} ${o.negate ? '!' : ''}${r.from}:${r.to}`;
+          const kind = PORT_MATCHES.indexOf(m.name) * 4 + (key === 'sport' ? 0 : 2) + (o.negate ? 1 : 0);
+          const k = r.from * 65536 + r.to;
           out.push(
-            conditionAtomKnown(k) ??
-              conditionAtomKeep(k, portAtom(key, [r], o.negate, new MatchText(m, key, o))),
+            portAtoms.known(kind, k) ??
+              portAtoms.keep(kind, k, portAtom(key, [r], o.negate, new MatchText(m, key, o))),
           );
         } else out.push(opaqueOf(m, key, o));
       }
@@ -340,22 +359,25 @@ export function iptRuleAtoms(rule: IptRule, family: IpFamily): Atom[] {
     });
   }
   if (rule.proto) {
-    const text = baseText('-p', rule.proto);
-    const known = conditionAtomKnown(text);
-    const key = known ? null : protocolKey(rule.proto.value);
-    const all = /^(all|0)$/i.test(rule.proto.value);
+    const p = rule.proto;
+    const known = protoAtoms.known(p.negate ? 1 : 0, p.value);
     if (known) out.push(known);
-    else if (key !== null)
-      out.push(
-        conditionAtomKeep(text, {
-          kind: 'names',
-          dim: 'proto',
-          set: protocolSet(key, rule.proto.negate),
-          text,
-          cond: rule.proto,
-        }),
-      );
-    else if (!all || rule.proto.negate) out.push({ kind: 'opaque', key: text, text, cond: rule.proto });
+    else {
+      const text = baseText('-p', p);
+      const key = protocolKey(p.value);
+      const all = /^(all|0)$/i.test(p.value);
+      if (key !== null)
+        out.push(
+          protoAtoms.keep(p.negate ? 1 : 0, p.value, {
+            kind: 'names',
+            dim: 'proto',
+            set: protocolSet(key, p.negate),
+            text,
+            cond: p,
+          }),
+        );
+      else if (!all || p.negate) out.push({ kind: 'opaque', key: text, text, cond: p });
+    }
   }
   if (rule.fragment) {
     const text = rule.fragment.negate ? '! -f' : '-f';
