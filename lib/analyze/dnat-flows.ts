@@ -58,24 +58,29 @@ function entriesFinder(ev: IptEval) {
     memo[chain.id] = IN_PROGRESS;
     let entries: ChainEntries['entries'] | null = null;
     let unselected = false;
-    const rules = chain.rules;
+    // Raw rules and their targets: an IptEvalRule only for the rules on a way to an entry.
+    const rules = chain.chain.rules;
+    const targets = chain.targets;
     for (let i = 0; i < rules.length; i++) {
-      const r = rules[i]!;
+      const rule = rules[i]!;
       let reaches = false;
-      if (isDnat(r.rule)) reaches = true;
+      if (isDnat(rule)) reaches = true;
       else {
-        const target = r.target;
+        const target = targets[i]!;
         if (!target) continue;
         const sub = entriesOf(target);
         if (sub.entries.length) {
+          const r = chain.rules[i]!;
           entries ??= [];
           for (const e of sub.entries) entries.push({ entry: e.entry, path: prepended(r, e.path) });
         }
         reaches = sub.unselected;
       }
       if (!reaches) continue;
-      if (iptRuleSelects(r.rule)) (entries ??= []).push({ entry: r, path: [r] });
-      else unselected = true;
+      if (iptRuleSelects(rule)) {
+        const r = chain.rules[i]!;
+        (entries ??= []).push({ entry: r, path: [r] });
+      } else unselected = true;
     }
     const result = entries ? { entries, unselected } : unselected ? UNSELECTED : NOTHING;
     memo[chain.id] = result;

@@ -129,14 +129,13 @@ export class IptEval {
 }
 
 // Classes rather than closures, and memos in fields rather than maps keyed by rule: a rule's
-// reference, atoms, action and target chain are made only when a walk needs them, and found again
-// at once (a 10,000-service node's walks ask each rule several times).
+// reference, atoms and action are made only when a walk needs them, and found again at once (a
+// 10,000-service node's walks ask each rule several times).
 export class IptEvalRule implements EvalRule {
   private refMemo: RuleRef | undefined;
   private atomsMemo: readonly Atom[] | undefined;
   private actionMemo: EvalAction | undefined;
   private dimsMemo: readonly string[] | undefined;
-  private targetMemo: IptEvalChain | null | undefined;
 
   constructor(
     /** The rule's chain. */
@@ -170,16 +169,13 @@ export class IptEvalRule implements EvalRule {
 
   /** The user chain of this table the rule jumps or goes to; null for any other target. */
   get target(): IptEvalChain | null {
-    if (this.targetMemo === undefined) {
-      const t = this.rule.target;
-      this.targetMemo = (t && 'chain' in t && this.ev.chainNamed(t.name)) || null;
-    }
-    return this.targetMemo;
+    return this.owner.targets[this.rule.index - 1]!;
   }
 }
 
 export class IptEvalChain implements EvalChain {
   private rulesMemo: IptEvalRule[] | undefined;
+  private targetsMemo: (IptEvalChain | null)[] | undefined;
   private decides: boolean | undefined;
 
   constructor(
@@ -201,15 +197,33 @@ export class IptEvalChain implements EvalChain {
     return (this.rulesMemo ??= this.chain.rules.map((r) => new IptEvalRule(this, r)));
   }
 
+  /**
+   * The user chain of this table each rule jumps or goes to (null for any other target), by the
+   * rule's position: what finding a table's ways needs of every rule, without an IptEvalRule each.
+   */
+  get targets(): readonly (IptEvalChain | null)[] {
+    if (!this.targetsMemo) {
+      const rules = this.chain.rules;
+      const targets = new Array<IptEvalChain | null>(rules.length);
+      for (let i = 0; i < rules.length; i++) {
+        const t = rules[i]!.target;
+        targets[i] = (t && 'chain' in t && this.ev.chainNamed(t.name)) || null;
+      }
+      this.targetsMemo = targets;
+    }
+    return this.targetsMemo;
+  }
+
   /** Some packet entering the chain may get a final verdict in it (or in chains it calls). */
   get mayDecide(): boolean {
     if (this.decides === undefined) {
       // The kernel refuses loops; in a malformed dump's loop the chain met again counts as not deciding.
       this.decides = false;
-      const rules = this.rules;
+      const rules = this.chain.rules;
+      const targets = this.targets;
       for (let i = 0; i < rules.length && !this.decides; i++) {
-        const effect = iptTargetEffect(rules[i]!.rule);
-        const target = effect === 'call' || effect === 'goto' ? rules[i]!.target : null;
+        const effect = iptTargetEffect(rules[i]!);
+        const target = effect === 'call' || effect === 'goto' ? targets[i]! : null;
         this.decides = effect === 'final' || effect === 'unknown' || (target !== null && target.mayDecide);
       }
     }
