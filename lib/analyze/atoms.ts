@@ -50,20 +50,19 @@ export type Atom =
 
 export type AtomKind = Atom['kind'];
 
+// Spelled out rather than built: walks ask for an atom's dimension hundreds of thousands of times.
+const DIMS: Partial<Record<Atom['kind'], Readonly<Record<string, string>>>> = {
+  addr: { src: 'addr/src', dst: 'addr/dst' },
+  port: { sport: 'port/sport', dport: 'port/dport' },
+  names: { proto: 'names/proto', srcType: 'names/srcType', dstType: 'names/dstType' },
+  iface: { in: 'iface/in', out: 'iface/out' },
+  mark: { mark: 'mark/mark', connmark: 'mark/connmark' },
+};
+
 /** The dimension an atom tests, for the atoms that can contradict one another (`addr/dst`, `ctstate`). */
 export function atomDim(a: Atom): string {
-  switch (a.kind) {
-    case 'addr':
-    case 'port':
-    case 'names':
-    case 'iface':
-    case 'mark':
-      return `${a.kind}/${a.dim}`;
-    case 'ctstate':
-      return 'ctstate';
-    default:
-      return 'other';
-  }
+  if (a.kind === 'ctstate') return 'ctstate';
+  return 'dim' in a ? (DIMS[a.kind]?.[a.dim] ?? 'other') : 'other';
 }
 
 // Conntrack's base states: a packet has exactly one. SNAT and DNAT are extra flags beside one.
@@ -73,8 +72,11 @@ function baseOnly(states: ReadonlySet<string>): boolean {
   return [...states].every((s) => CT_BASE_STATES.has(s));
 }
 
+function subset(x: ReadonlySet<string>, y: ReadonlySet<string>): boolean {
+  return [...x].every((s) => y.has(s));
+}
+
 function ctstateImplies(a: Atom & { kind: 'ctstate' }, b: Atom & { kind: 'ctstate' }): boolean {
-  const subset = (x: ReadonlySet<string>, y: ReadonlySet<string>) => [...x].every((s) => y.has(s));
   if (!a.negate && !b.negate) return subset(b.states, a.states);
   if (a.negate && b.negate) return subset(a.states, b.states);
   // "none of X" from "one of Y": only when both name base states, of which a packet has one.
@@ -165,15 +167,16 @@ function dimIntersection(a: readonly Atom[], b: readonly Atom[], probe: Atom): b
   let addr: AddressSet | null = null;
   let ports: NumberRanges | null = null;
   let names: NameSet | null = null;
-  for (const list of [a, b])
-    for (const x of list) {
-      if (x.kind !== probe.kind || !('dim' in x) || !('dim' in probe) || x.dim !== probe.dim) continue;
-      if (x.kind === 'addr') {
-        if (addr && addr.family !== x.set.family) return true;
-        addr = addr ? addressSetIntersect(addr, x.set) : x.set;
-      } else if (x.kind === 'port') ports = ports ? numberRangesIntersect(ports, x.ranges) : x.ranges;
-      else if (x.kind === 'names') names = names ? nameSetIntersect(names, x.set) : x.set;
-    }
+  const n = a.length + b.length;
+  for (let i = 0; i < n; i++) {
+    const x = i < a.length ? a[i]! : b[i - a.length]!;
+    if (x.kind !== probe.kind || !('dim' in x) || !('dim' in probe) || x.dim !== probe.dim) continue;
+    if (x.kind === 'addr') {
+      if (addr && addr.family !== x.set.family) return true;
+      addr = addr ? addressSetIntersect(addr, x.set) : x.set;
+    } else if (x.kind === 'port') ports = ports ? numberRangesIntersect(ports, x.ranges) : x.ranges;
+    else if (x.kind === 'names') names = names ? nameSetIntersect(names, x.set) : x.set;
+  }
   return (
     (addr !== null && addressSetEmpty(addr)) ||
     (ports !== null && ports.length === 0) ||
@@ -184,10 +187,13 @@ function dimIntersection(a: readonly Atom[], b: readonly Atom[], probe: Atom): b
 /** No packet satisfies both conjunctions (as far as can be proven). */
 export function atomsDisjoint(a: readonly Atom[], b: readonly Atom[]): boolean {
   if (a.length === 0 || b.length === 0) return false;
-  for (const y of b) {
+  // Indexed loops: flows ask this of every rule they walk.
+  for (let j = 0; j < b.length; j++) {
+    const y = b[j]!;
     // A condition already on the other side adds nothing to contradict (flows put a rule's own atoms in their catch).
     if (a.includes(y)) continue;
-    for (const x of a) {
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
       if (x.kind !== y.kind) continue;
       switch (x.kind) {
         case 'iface':

@@ -96,10 +96,19 @@ export type DiffResult = z.infer<typeof DiffResult>;
 interface ChainView {
   name: string;
   /** What a rule is, for comparison: iptables' rule spec, nft's statements without counters. */
-  keys: string[];
+  readonly keys: string[];
   ref(i: number): RuleRef;
   /** The keys with kube-proxy's hashed chain names left out. */
   signature(): string;
+  /** Same keys as `other`, a chain of the same name and kind. */
+  sameKeys(other: ChainView): boolean;
+}
+
+/** The same strings in the same order. */
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 interface TableView {
@@ -116,17 +125,30 @@ function iptSpec(text: string, chain: string): string {
   return text.replace(/^-I \S+(?: \d+)?/, '');
 }
 
+// Keys made only for chains that differ: most chains of two snapshots of a node are the same.
 class IptChainView implements ChainView {
-  readonly keys: string[];
+  private keysMemo: string[] | undefined;
   constructor(
     private readonly dump: IptablesDump,
     private readonly table: IptablesDump['tables'][number],
-    private readonly chain: IptablesDump['tables'][number]['chains'][number],
-  ) {
-    this.keys = chain.rules.map((r) => iptSpec(r.text, chain.name));
-  }
+    readonly chain: IptablesDump['tables'][number]['chains'][number],
+  ) {}
   get name(): string {
     return this.chain.name;
+  }
+  get keys(): string[] {
+    return (this.keysMemo ??= this.chain.rules.map((r) => iptSpec(r.text, this.chain.name)));
+  }
+  sameKeys(other: ChainView): boolean {
+    if (!(other instanceof IptChainView)) return sameStrings(this.keys, other.keys);
+    const a = this.chain.rules;
+    const b = other.chain.rules;
+    if (a.length !== b.length) return false;
+    // Rules written the same in a chain of the same name have the same spec.
+    for (let i = 0; i < a.length; i++)
+      if (a[i]!.text !== b[i]!.text && iptSpec(a[i]!.text, this.name) !== iptSpec(b[i]!.text, other.name))
+        return false;
+    return true;
   }
   ref(i: number): RuleRef {
     return iptRuleRef(this.dump, this.table, this.chain, this.chain.rules[i]!);
@@ -138,15 +160,19 @@ class IptChainView implements ChainView {
 
 /** A rule's statements as JSON with counter values left out. */
 class NftChainView implements ChainView {
-  readonly keys: string[];
+  private keysMemo: string[] | undefined;
   constructor(
     private readonly table: NftTable,
     private readonly chain: NftTable['chains'][number],
-  ) {
-    this.keys = chain.rules.map(nftRuleKey);
-  }
+  ) {}
   get name(): string {
     return this.chain.name;
+  }
+  get keys(): string[] {
+    return (this.keysMemo ??= this.chain.rules.map(nftRuleKey));
+  }
+  sameKeys(other: ChainView): boolean {
+    return sameStrings(this.keys, other.keys);
   }
   ref(i: number): RuleRef {
     return nftRuleRef(this.table, this.chain, this.chain.rules[i]!);
@@ -217,12 +243,6 @@ function chainChanges(a: ChainView, b: ChainView, rename: ((key: string) => stri
   };
 }
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function diffTables(a: TableView | undefined, b: TableView | undefined, out: DiffResult): void {
   const t = (b ?? a)!;
   const base = { source: t.source, family: t.family, backend: t.backend, table: t.table };
@@ -273,7 +293,7 @@ function diffTables(a: TableView | undefined, b: TableView | undefined, out: Dif
   }
   for (const [from, to] of renames) pairs.push([aChains.get(from)!, bChains.get(to)!, from]);
   for (const [ca, cb, renamedFrom] of pairs) {
-    if (!rename && !renamedFrom && sameKeys(ca.keys, cb.keys)) continue;
+    if (!rename && !renamedFrom && ca.sameKeys(cb)) continue;
     const changes = chainChanges(ca, cb, rename);
     if (!renamedFrom && !changes.added.length && !changes.removed.length && !changes.moved.length) continue;
     out.chains.push({ ...base, chain: cb.name, renamedFrom, status: 'changed', ...changes });
@@ -334,6 +354,8 @@ function diffServices(a: Snapshot, b: Snapshot, out: DiffResult): void {
       out.services.added.push(s);
       continue;
     }
+    // Most services keep their endpoints in their order: one pass tells.
+    if (sameStrings(s.endpoints, before.endpoints)) continue;
     const added = s.endpoints.filter((e) => !before.endpoints.includes(e));
     const removed = before.endpoints.filter((e) => !s.endpoints.includes(e));
     if (added.length || removed.length)

@@ -1,14 +1,13 @@
 import type { IptablesDump, IptChain, IptRule, IptTable } from '../model/iptables';
 import type { Atom } from './atoms';
 import { atomsCover } from './atoms';
-import type { EvalRule } from './flow-eval';
-import { flowBranches } from './flow-eval';
+import type { EndpointTarget } from './flow-eval';
+import { flowBranches, ShareValues } from './flow-eval';
 import type { DnatFlow, FlowOwner, FlowPath, KubeServiceKind } from './flow-model';
 import { catchOf, noEndpointsBranch } from './flow-model';
-import { IptEval } from './ipt-eval';
+import { IptEval, type IptEvalChain, type IptEvalRule } from './ipt-eval';
 import { iptRuleSelects } from './ipt-atoms';
 import { iptRuleComment, iptTargetEffect } from './ipt-index';
-import type { RuleLoc } from './ipt-paths';
 import { commonAtoms, iptRoots } from './ipt-paths';
 import { kubeCommentParse, kubeIptChainParse, type KubeComment } from './kube-proxy-names';
 import type { RuleRef } from './rule-ref';
@@ -31,7 +30,7 @@ function isDnat(rule: IptRule): boolean {
 
 interface ChainEntries {
   /** Entries at or below this chain, with the rules leading to each from this chain. */
-  entries: { entry: RuleLoc; path: RuleLoc[] }[];
+  entries: { entry: IptEvalRule; path: IptEvalRule[] }[];
   /** Some rule of this chain leads to a DNAT without naming a destination on the way. */
   unselected: boolean;
 }
@@ -41,47 +40,60 @@ const NOTHING: ChainEntries = Object.freeze({ entries: [], unselected: false });
 const UNSELECTED: ChainEntries = Object.freeze({ entries: [], unselected: true });
 const IN_PROGRESS: ChainEntries = Object.freeze({ entries: [], unselected: false });
 
+/** `x` and then `xs`, in an array of its own of exactly that length. */
+function prepended<T>(x: T, xs: readonly T[]): T[] {
+  const out = new Array<T>(xs.length + 1);
+  out[0] = x;
+  for (let i = 0; i < xs.length; i++) out[i + 1] = xs[i]!;
+  return out;
+}
+
 function entriesFinder(ev: IptEval) {
-  const memo = new Map<IptChain, ChainEntries>();
-  return function entriesOf(chain: IptChain): ChainEntries {
-    const known = memo.get(chain);
+  // By chain id: an array lookup where a 10,000-service node asks a hundred thousand times.
+  const memo = new Array<ChainEntries | undefined>(ev.table.chains.length);
+  return function entriesOf(chain: IptEvalChain): ChainEntries {
+    const known = memo[chain.id];
     if (known) return known;
     // The kernel refuses loops; the marker only keeps a malformed dump from recursing forever.
-    memo.set(chain, IN_PROGRESS);
+    memo[chain.id] = IN_PROGRESS;
     let entries: ChainEntries['entries'] | null = null;
     let unselected = false;
-    for (const rule of chain.rules) {
+    // Raw rules and their targets: an IptEvalRule only for the rules on a way to an entry.
+    const rules = chain.chain.rules;
+    const targets = chain.targets;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
       let reaches = false;
-      let loc: RuleLoc | undefined;
       if (isDnat(rule)) reaches = true;
       else {
-        const target = ev.index.targetChain(rule);
+        const target = targets[i]!;
         if (!target) continue;
         const sub = entriesOf(target);
         if (sub.entries.length) {
-          loc = { chain, rule };
+          const r = chain.rules[i]!;
           entries ??= [];
-          for (const e of sub.entries) entries.push({ entry: e.entry, path: [loc, ...e.path] });
+          for (const e of sub.entries) entries.push({ entry: e.entry, path: prepended(r, e.path) });
         }
         reaches = sub.unselected;
       }
       if (!reaches) continue;
-      if (iptRuleSelects(rule)) (entries ??= []).push({ entry: (loc ??= { chain, rule }), path: [loc] });
-      else unselected = true;
+      if (iptRuleSelects(rule)) {
+        const r = chain.rules[i]!;
+        (entries ??= []).push({ entry: r, path: [r] });
+      } else unselected = true;
     }
     const result = entries ? { entries, unselected } : unselected ? UNSELECTED : NOTHING;
-    memo.set(chain, result);
+    memo[chain.id] = result;
     return result;
   };
 }
 
 /** Rules of a starting chain that lead to a DNAT with no rule on the way naming a destination. */
-function unselectedIn(ev: IptEval, chain: IptChain, entriesOf: (c: IptChain) => ChainEntries): RuleLoc[] {
-  const out: RuleLoc[] = [];
-  for (const rule of chain.rules) {
-    const target = ev.index.targetChain(rule);
-    const reaches = isDnat(rule) || (target !== undefined && entriesOf(target).unselected);
-    if (reaches && !iptRuleSelects(rule)) out.push({ chain, rule });
+function unselectedIn(chain: IptEvalChain, entriesOf: (c: IptEvalChain) => ChainEntries): IptEvalRule[] {
+  const out: IptEvalRule[] = [];
+  for (const r of chain.rules) {
+    const reaches = isDnat(r.rule) || (r.target !== null && entriesOf(r.target).unselected);
+    if (reaches && !iptRuleSelects(r.rule)) out.push(r);
   }
   return out;
 }
@@ -90,56 +102,61 @@ function sameAtoms(a: readonly Atom[], b: readonly Atom[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Conditions a flow's rules may take for granted: all but shares. */
-function guaranteed(atoms: readonly Atom[]): Atom[] {
-  return atoms.filter((a) => a.kind !== 'chance');
+/** Conditions a flow's rules may take for granted on a way in: all but shares, rule by rule. */
+function guaranteed(path: readonly IptEvalRule[]): Atom[] {
+  const out: Atom[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const atoms = path[i]!.atoms;
+    for (let j = 0; j < atoms.length; j++) if (atoms[j]!.kind !== 'chance') out.push(atoms[j]!);
+  }
+  return out;
 }
 
 interface FoundEntry {
-  entry: RuleLoc;
-  paths: { start: string; builtin: boolean; path: RuleLoc[] }[];
+  entry: IptEvalRule;
+  paths: { start: string; builtin: boolean; path: IptEvalRule[] }[];
 }
 
 /** Entries in discovery order, each with every path that reaches it. */
 function findEntries(ev: IptEval): FoundEntry[] {
   const entriesOf = entriesFinder(ev);
   const found = new Map<IptRule, FoundEntry>();
-  const add = (entry: RuleLoc, start: string, builtin: boolean, path: RuleLoc[]) => {
+  const add = (entry: IptEvalRule, start: string, builtin: boolean, path: IptEvalRule[]) => {
     let f = found.get(entry.rule);
     if (!f) found.set(entry.rule, (f = { entry, paths: [] }));
     f.paths.push({ start, builtin, path });
   };
   for (const root of iptRoots(ev, DNAT_HOOKS)) {
-    const r = entriesOf(root.chain);
-    for (const e of r.entries) add(e.entry, root.chain.name, root.builtin, e.path);
+    const chain = ev.chain(root.chain);
+    const r = entriesOf(chain);
+    for (const e of r.entries) add(e.entry, chain.name, root.builtin, e.path);
     // Nothing on the way names a destination: the rule in the starting chain is the entry.
     if (r.unselected)
-      for (const loc of unselectedIn(ev, root.chain, entriesOf))
-        add(loc, root.chain.name, root.builtin, [loc]);
+      for (const loc of unselectedIn(chain, entriesOf)) add(loc, chain.name, root.builtin, [loc]);
   }
   return [...found.values()];
 }
 
 /** A rule's conditions but its shares, as text: rules with the same key take the same traffic. */
-function selectorKey(ev: IptEval, chain: IptChain, rule: IptRule): string {
+function selectorKey(r: IptEvalRule): string {
   let key = '';
-  for (const a of ev.atoms(chain, rule)) if (a.kind !== 'chance') key += `${a.text}\u0000`;
+  for (const a of r.atoms) if (a.kind !== 'chance') key += `${a.text}\u0000`;
   return key;
 }
 
 /** Rules right after the entry in its chain that take the same traffic (a cascade written inline). */
-function entryGroup(ev: IptEval, f: FoundEntry, taken: Set<IptRule>): RuleLoc[] {
+function entryGroup(f: FoundEntry, taken: Set<IptRule>): IptEvalRule[] {
   const group = [f.entry];
-  const rules = f.entry.chain.rules;
+  const rules = f.entry.owner.rules;
   const next = rules[f.entry.rule.index];
   // Most entries are alone: only a next rule with a share can belong to a cascade.
-  if (!next || !ev.atoms(f.entry.chain, next).some((a) => a.kind === 'chance')) return group;
-  const k = selectorKey(ev, f.entry.chain, f.entry.rule);
+  if (!next || !next.atoms.some((a) => a.kind === 'chance')) return group;
+  const k = selectorKey(f.entry);
   for (let i = f.entry.rule.index; i < rules.length; i++) {
     const r = rules[i]!;
-    if (selectorKey(ev, f.entry.chain, r) !== k || iptTargetEffect(r) === 'continue') break;
-    group.push({ chain: f.entry.chain, rule: r });
-    taken.add(r);
+    if (selectorKey(r) !== k || iptTargetEffect(r.rule) === 'continue') break;
+    group.push(r);
+    taken.add(r.rule);
   }
   return group;
 }
@@ -150,20 +167,16 @@ function entryGroup(ev: IptEval, f: FoundEntry, taken: Set<IptRule>): RuleLoc[] 
  */
 const KUBE_SERVICE_CHAIN = /^KUBE-(FW|EXT|SVC|SVL|XLB)-/;
 
-function kubeChainsBelow(ev: IptEval, from: IptRule): IptChain[] {
+function kubeChainsBelow(from: IptEvalRule): IptChain[] {
   const out: IptChain[] = [];
-  const first = ev.index.targetChain(from);
-  const queue = first ? [first] : [];
-  const seen = new Set<IptChain>(queue);
-  while (queue.length && out.length < 16) {
-    const c = queue.shift()!;
-    out.push(c);
+  const queue = from.target ? [from.target] : [];
+  const seen = new Set<IptEvalChain>(queue);
+  for (let i = 0; i < queue.length && out.length < 16; i++) {
+    const c = queue[i]!;
+    out.push(c.chain);
     for (const r of c.rules) {
-      // By name first: most rules here go to endpoint (KUBE-SEP) chains, not worth a lookup.
-      const name = r.target && 'chain' in r.target ? r.target.name : '';
-      if (!KUBE_SERVICE_CHAIN.test(name)) continue;
-      const t = ev.index.targetChain(r);
-      if (t && !seen.has(t)) {
+      const t = r.target;
+      if (t && KUBE_SERVICE_CHAIN.test(t.name) && !seen.has(t)) {
         seen.add(t);
         queue.push(t);
       }
@@ -172,14 +185,15 @@ function kubeChainsBelow(ev: IptEval, from: IptRule): IptChain[] {
   return out;
 }
 
-function kubeOwner(ev: IptEval, f: FoundEntry): FlowOwner | null {
+const KUBE_ENTRY_CHAINS = new Set(['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES']);
+
+function kubeOwner(f: FoundEntry): FlowOwner | null {
   const entry = f.entry.rule;
   const chainName = f.entry.chain.name;
-  const target = ev.index.targetChain(entry);
+  const target = f.entry.target;
   const targetKind = target ? kubeIptChainParse(target.name)?.kind : undefined;
-  const inKube = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES'].includes(chainName);
-  if (!inKube && !targetKind) return null;
-  const below = kubeChainsBelow(ev, entry);
+  if (!KUBE_ENTRY_CHAINS.has(chainName) && !targetKind) return null;
+  const below = kubeChainsBelow(f.entry);
   const comment = iptRuleComment(entry);
   const parsed: KubeComment | null = comment ? kubeCommentParse(comment) : null;
   let kind: KubeServiceKind;
@@ -222,8 +236,8 @@ function kubeOwner(ev: IptEval, f: FoundEntry): FlowOwner | null {
   };
 }
 
-function ownerOf(ev: IptEval, f: FoundEntry): FlowOwner {
-  const kube = kubeOwner(ev, f);
+function ownerOf(f: FoundEntry): FlowOwner {
+  const kube = kubeOwner(f);
   if (kube) return kube;
   const chains = [...f.paths[0]!.path.map((l) => l.chain.name)];
   if (chains.includes('DOCKER')) return { kind: 'docker', chain: 'DOCKER' };
@@ -259,7 +273,7 @@ function kubeFilterRules(dump: IptablesDump): { ev: IptEval; rules: KubeFilterRu
   const ev = new IptEval(dump, table);
   const rules: KubeFilterRule[] = [];
   for (const name of KUBE_FILTER_CHAINS) {
-    const chain = ev.index.chains.get(name);
+    const chain = ev.chainNamed(name)?.chain;
     for (const rule of chain?.rules ?? []) {
       const t = rule.target;
       if (!t || !('options' in t) || (t.name !== 'DROP' && t.name !== 'REJECT')) continue;
@@ -330,34 +344,34 @@ export function iptDnatFlows(dump: IptablesDump, nat?: IptEval): DnatFlow[] {
   if (table) {
     const ev = nat ?? new IptEval(dump, table);
     const taken = new Set<IptRule>();
+    const values = new ShareValues();
     for (const f of findEntries(ev)) {
       if (taken.has(f.entry.rule)) continue;
-      const group = entryGroup(ev, f, taken);
-      flows.push(buildFlow(ev, f, group, filter?.rules ?? []));
+      const group = entryGroup(f, taken);
+      flows.push(buildFlow(ev, f, group, filter?.rules ?? [], values));
     }
   }
   if (filter) flows.push(...noEndpointFlows(dump, filter));
   return flows;
 }
 
-function buildFlow(ev: IptEval, f: FoundEntry, group: RuleLoc[], filterRules: KubeFilterRule[]): DnatFlow {
-  const pathAtoms = f.paths.map((p) =>
-    p.path.length === 1
-      ? guaranteed(ev.atoms(p.path[0]!.chain, p.path[0]!.rule))
-      : p.path.flatMap((l) => guaranteed(ev.atoms(l.chain, l.rule))),
-  );
-  const ctx = pathAtoms.length === 1 ? pathAtoms[0]! : commonAtoms(pathAtoms);
-  const flowCatch = catchOf(ctx);
-  const paths: FlowPath[] = f.paths.map((p, i) => ({
-    start: p.start,
-    rules: p.path.map((l) => ev.ref(l.chain, l.rule)),
-    catch: sameAtoms(pathAtoms[i]!, ctx) ? flowCatch : catchOf(pathAtoms[i]!),
-  }));
-  const entryRef = ev.ref(f.entry.chain, f.entry.rule);
-  const owner = ownerOf(ev, f);
-  const last = group[group.length - 1]!;
-  const fallThrough = (lastRef: RuleRef | null): string => {
-    const after = lastRef ?? ev.ref(last.chain, last.rule);
+/** Two endpoints of a flow are one when the same rule rewrites to the same destination. */
+function iptEndpointKey(e: EndpointTarget, rule: RuleRef): string {
+  return `${rule.table}/${rule.chain}#${rule.index}:${e.to}`;
+}
+
+/**
+ * Where packets that leave the flow's rules undecided go on (`last`: the flow's last rule). Made
+ * by a function of its own rather than in buildFlow, so that no name is given to a function made
+ * for each flow (tsx keeps names with a call per function made).
+ */
+function fallThroughOf(
+  last: IptEvalRule,
+  ctx: readonly Atom[],
+  filterRules: KubeFilterRule[],
+): (lastRef: RuleRef | null) => string {
+  return (lastRef) => {
+    const after = lastRef ?? last.ref;
     let detail = `not translated here: goes on after ${ruleRefLabel(after)}`;
     // kube-proxy drops or rejects what its nat rules leave (no local endpoints, source ranges) in filter.
     const drop = filterRules.find((r) =>
@@ -372,12 +386,31 @@ function buildFlow(ev: IptEval, f: FoundEntry, group: RuleLoc[], filterRules: Ku
     }
     return detail;
   };
-  const rules: EvalRule[] = group.map((l) => ev.rule(l.chain, l.rule));
+}
+
+function buildFlow(
+  ev: IptEval,
+  f: FoundEntry,
+  group: IptEvalRule[],
+  filterRules: KubeFilterRule[],
+  values: ShareValues,
+): DnatFlow {
+  const pathAtoms = f.paths.map((p) => guaranteed(p.path));
+  const ctx = pathAtoms.length === 1 ? pathAtoms[0]! : commonAtoms(pathAtoms);
+  const flowCatch = catchOf(ctx);
+  const paths: FlowPath[] = f.paths.map((p, i) => ({
+    start: p.start,
+    rules: p.path.map((l) => l.ref),
+    catch: sameAtoms(pathAtoms[i]!, ctx) ? flowCatch : catchOf(pathAtoms[i]!),
+  }));
+  const entryRef = f.entry.ref;
+  const owner = ownerOf(f);
   const branches = flowBranches({
-    rules,
+    rules: group,
     ctx,
-    endpointKey: (e, rule) => `${rule.table}/${rule.chain}#${rule.index}:${e.to}`,
-    fallThrough,
+    endpointKey: iptEndpointKey,
+    fallThrough: fallThroughOf(group[group.length - 1]!, ctx, filterRules),
+    values,
   });
   const notes: string[] = [];
   if (f.paths.every((p) => !p.builtin))
@@ -434,6 +467,6 @@ export function iptDnatEntryCosts(dump: IptablesDump, nat?: IptEval): EntryCost[
     const p = f.paths[0]!;
     let rules = 0;
     for (const l of p.path) rules += l.rule.index;
-    return { entry: ev.ref(f.entry.chain, f.entry.rule), rules, start: p.start };
+    return { entry: f.entry.ref, rules, start: p.start };
   });
 }

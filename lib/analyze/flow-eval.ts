@@ -103,6 +103,14 @@ interface Acc {
 const MAX_DEPTH = 64;
 const MAX_BRANCHES = 16;
 
+/** Nothing comes back from an action, nothing leaves its chain: shared, never changed. */
+const NONE_BACK: ActionBack = Object.freeze({ comeBack: zeroMass, returned: zeroMass });
+
+interface ActionBack {
+  comeBack: Mass;
+  returned: Mass;
+}
+
 function massMul(m: Mass, s: StepShare): Mass {
   if (m.kind === 'zero' || s.kernel.num === 0n) return zeroMass;
   return { kind: 'mul', of: m, factor: s };
@@ -112,44 +120,123 @@ function massAdd(a: Mass, b: Mass): Mass {
   if (b.kind === 'zero') return a;
   return { kind: 'sum', parts: [a, b] };
 }
+// Step shares come from statisticStepShare's cache: each complement is computed once.
+const complements = new WeakMap<StepShare, StepShare>();
+
 function shareComplement(s: StepShare): StepShare {
-  return { kernel: rationalSub(rationalOne, s.kernel), intended: rationalSub(rationalOne, s.intended) };
+  let c = complements.get(s);
+  if (!c) {
+    c = { kernel: rationalSub(rationalOne, s.kernel), intended: rationalSub(rationalOne, s.intended) };
+    complements.set(s, c);
+  }
+  return c;
 }
 function isZero(m: Mass): boolean {
   return m.kind === 'zero';
 }
 
-function massValue(m: Mass): MassValue {
-  switch (m.kind) {
-    case 'zero':
-      return { kernel: rationalZero, intended: rationalZero, chosenBy: null };
-    case 'one':
-      return { kernel: rationalOne, intended: rationalOne, chosenBy: null };
-    case 'keyed':
-      return { ...massValue(m.of), chosenBy: m.chosenBy };
-    case 'mul': {
-      if (m.value) return m.value;
-      const v = massValue(m.of);
-      return (m.value = {
-        kernel: rationalMul(v.kernel, m.factor.kernel),
-        intended: rationalMul(v.intended, m.factor.intended),
-        chosenBy: v.chosenBy,
-      });
-    }
-    case 'sum': {
-      if (m.value) return m.value;
-      let kernel = rationalZero;
-      let intended = rationalZero;
-      let chosenBy: string | null = null;
-      for (const p of m.parts) {
-        const v = massValue(p);
-        kernel = rationalAdd(kernel, v.kernel);
-        intended = rationalAdd(intended, v.intended);
-        chosenBy ??= v.chosenBy;
+const ZERO_VALUE: MassValue = Object.freeze({ kernel: rationalZero, intended: rationalZero, chosenBy: null });
+const ONE_VALUE: MassValue = Object.freeze({ kernel: rationalOne, intended: rationalOne, chosenBy: null });
+
+/** `xs` and then `x`, in an array of its own of exactly that length. */
+function appended<T>(xs: readonly T[], x: T): T[] {
+  const out = new Array<T>(xs.length + 1);
+  for (let i = 0; i < xs.length; i++) out[i] = xs[i]!;
+  out[xs.length] = x;
+  return out;
+}
+
+/**
+ * Exact values of shares, each computed once per analysis: a node's flows multiply the same few
+ * step shares in the same order (every 5-endpoint service takes 1/5, then 1/4 of the 4/5 left, ...),
+ * so a product, sum or printed probability is found by the values it combines instead of being
+ * worked out on bigints again for each of ten thousand flows. Give one to all flows of an analysis.
+ */
+export class ShareValues {
+  private readonly products = new WeakMap<MassValue, Map<StepShare, MassValue>>();
+  private readonly sums = new WeakMap<MassValue, Map<MassValue, MassValue>>();
+  private readonly printed = new WeakMap<MassValue, Printed>();
+
+  /** The exact value of a share. */
+  of(m: Mass): MassValue {
+    switch (m.kind) {
+      case 'zero':
+        return ZERO_VALUE;
+      case 'one':
+        return ONE_VALUE;
+      case 'keyed':
+        return { ...this.of(m.of), chosenBy: m.chosenBy };
+      case 'mul':
+        return (m.value ??= this.times(this.of(m.of), m.factor));
+      case 'sum': {
+        if (m.value) return m.value;
+        let v = ZERO_VALUE;
+        for (const p of m.parts) v = this.plus(v, this.of(p));
+        return (m.value = v);
       }
-      return (m.value = { kernel, intended, chosenBy });
     }
   }
+
+  private times(v: MassValue, f: StepShare): MassValue {
+    let known = this.products.get(v);
+    if (!known) this.products.set(v, (known = new Map()));
+    let product = known.get(f);
+    if (!product)
+      known.set(
+        f,
+        (product = {
+          kernel: rationalMul(v.kernel, f.kernel),
+          intended: rationalMul(v.intended, f.intended),
+          chosenBy: v.chosenBy,
+        }),
+      );
+    return product;
+  }
+
+  private plus(a: MassValue, b: MassValue): MassValue {
+    if (a === ZERO_VALUE) return b;
+    let known = this.sums.get(a);
+    if (!known) this.sums.set(a, (known = new Map()));
+    let sum = known.get(b);
+    if (!sum)
+      known.set(
+        b,
+        (sum = {
+          kernel: rationalAdd(a.kernel, b.kernel),
+          intended: rationalAdd(a.intended, b.intended),
+          chosenBy: a.chosenBy ?? b.chosenBy,
+        }),
+      );
+    return sum;
+  }
+
+  /** The value as results print it, and whether it is exactly 1. */
+  print(v: MassValue): Printed {
+    let p = this.printed.get(v);
+    if (!p)
+      this.printed.set(
+        v,
+        (p = {
+          probability: { value: rationalToNumber(v.kernel), fraction: rationalText(v.intended) },
+          intendedOne: rationalEquals(v.intended, rationalOne),
+          kernelOne: rationalEquals(v.kernel, rationalOne),
+        }),
+      );
+    return p;
+  }
+
+  /** The share as a result's probability; null when a packet field, not a share, decides. */
+  probability(m: Mass): Probability | null {
+    const v = this.of(m);
+    return v.chosenBy !== null ? null : this.print(v).probability;
+  }
+}
+
+interface Printed {
+  /** Shared by every result with this value: results are never changed. */
+  probability: Probability;
+  intendedOne: boolean;
+  kernelOne: boolean;
 }
 
 function newAcc(when: string[]): Acc {
@@ -167,6 +254,8 @@ function newAcc(when: string[]): Acc {
 
 class Walker {
   readonly accs: Acc[] = [];
+  /** The dimensions each context tests: a flow walks many chains under one context. */
+  private readonly ctxDims = new Map<readonly Atom[], ReadonlySet<string>>();
 
   constructor(private readonly keyOf: (e: EndpointTarget, rule: RuleRef) => string) {}
 
@@ -188,16 +277,16 @@ class Walker {
   ): Mass {
     let left = mass;
     let returned = zeroMass;
-    let ctxDims: Set<string> | null = null;
-    for (const r of rules) {
+    // Indexed loops here and below: a walk of a large node runs them millions of times.
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
       if (isZero(left)) break;
       if (depth === 0) acc.lastRule = r.ref;
       const action = r.action;
       if (action.kind === 'continue') {
         if (action.marks) {
           // A rule on dimensions the flow says nothing about cannot contradict it: no atoms needed.
-          ctxDims ??= new Set(ctx.map(atomDim));
-          const overlaps = !r.dims || r.dims.some((d) => ctxDims!.has(d));
+          const overlaps = !r.dims || this.overlaps(r.dims, ctx);
           if (!overlaps || !atomsDisjoint(ctx, r.atoms)) acc.marks.push(r.ref);
         }
         continue;
@@ -206,7 +295,9 @@ class Walker {
       let conds: Atom[] | null = null;
       let share: StepShare | null = null;
       let affinity: Atom | null = null;
-      for (const a of r.atoms) {
+      const atoms = r.atoms;
+      for (let j = 0; j < atoms.length; j++) {
+        const a = atoms[j]!;
         if (ctx.includes(a) || atomImplied(a, ctx)) continue;
         if (a.kind === 'chance' && a.step) {
           const s = statisticStepShare(a.step);
@@ -248,6 +339,13 @@ class Walker {
     return massAdd(returned, left);
   }
 
+  private overlaps(dims: readonly string[], ctx: readonly Atom[]): boolean {
+    let known = this.ctxDims.get(ctx);
+    if (!known) this.ctxDims.set(ctx, (known = new Set(ctx.map(atomDim))));
+    for (let i = 0; i < dims.length; i++) if (known.has(dims[i]!)) return true;
+    return false;
+  }
+
   /** What `action` of rule `r` does to `m`: `comeBack` continues after `r`, `returned` leaves its chain. */
   action(
     action: EvalAction,
@@ -257,8 +355,7 @@ class Walker {
     acc: Acc,
     via: RuleRef[],
     depth: number,
-  ): { comeBack: Mass; returned: Mass } {
-    const none = { comeBack: zeroMass, returned: zeroMass };
+  ): ActionBack {
     switch (action.kind) {
       case 'continue':
         return { comeBack: m, returned: zeroMass };
@@ -267,12 +364,12 @@ class Walker {
         const known = acc.endpoints.get(key);
         if (known) known.mass = massAdd(known.mass, m);
         else acc.endpoints.set(key, { target: action.endpoint, mass: m, rule: r.ref, via });
-        return none;
+        return NONE_BACK;
       }
       case 'final':
         if (action.verdict === 'return') return { comeBack: zeroMass, returned: m };
         acc.outcomes.push({ kind: action.verdict, mass: m, rule: r.ref, detail: action.detail });
-        return none;
+        return NONE_BACK;
       case 'call':
       case 'goto': {
         if (depth >= MAX_DEPTH) {
@@ -282,9 +379,9 @@ class Walker {
             rule: r.ref,
             detail: `chains nested deeper than ${MAX_DEPTH}`,
           });
-          return none;
+          return NONE_BACK;
         }
-        const back = this.rules(action.chain.rules, ctx, m, acc, [...via, r.ref], depth + 1);
+        const back = this.rules(action.chain.rules, ctx, m, acc, appended(via, r.ref), depth + 1);
         return action.kind === 'call'
           ? { comeBack: back, returned: zeroMass }
           : { comeBack: zeroMass, returned: back };
@@ -316,12 +413,6 @@ class Walker {
   }
 }
 
-function probabilityOf(m: Mass): Probability | null {
-  const v = massValue(m);
-  if (v.chosenBy !== null) return null;
-  return { value: rationalToNumber(v.kernel), fraction: rationalText(v.intended) };
-}
-
 export interface FlowEvalInput {
   /** The flow's first rules: the entry, and any rules taking the same traffic right after it. */
   rules: readonly EvalRule[];
@@ -331,6 +422,8 @@ export interface FlowEvalInput {
   endpointKey?: (e: EndpointTarget, rule: RuleRef) => string;
   /** Says where packets that leave the flow undecided go on. */
   fallThrough: (last: RuleRef | null) => string;
+  /** Shared by the flows of one analysis (see ShareValues); a flow of its own has its own. */
+  values?: ShareValues;
 }
 
 /** The flow's branches, each with its endpoints and their shares. */
@@ -340,10 +433,11 @@ export function flowBranches(input: FlowEvalInput): Branch[] {
   // Forks are listed before the rest of the packets, in rule order.
   const back = walker.rules(input.rules, input.ctx, oneMass, main, [], 0);
   main.returned = massAdd(main.returned, back);
-  return [...walker.accs, main].map((acc) => finish(acc, input.fallThrough));
+  const values = input.values ?? new ShareValues();
+  return [...walker.accs, main].map((acc) => finish(acc, input.fallThrough, values));
 }
 
-function finish(acc: Acc, fallThrough: (last: RuleRef | null) => string): Branch {
+function finish(acc: Acc, fallThrough: (last: RuleRef | null) => string, values: ShareValues): Branch {
   const endpoints: Endpoint[] = [];
   for (const e of acc.endpoints.values())
     endpoints.push({
@@ -351,8 +445,8 @@ function finish(acc: Acc, fallThrough: (last: RuleRef | null) => string): Branch
       to: e.target.to,
       address: e.target.address,
       port: e.target.port,
-      probability: probabilityOf(e.mass),
-      chosenBy: massValue(e.mass).chosenBy,
+      probability: values.probability(e.mass),
+      chosenBy: values.of(e.mass).chosenBy,
       rule: e.rule,
       via: e.via,
     });
@@ -360,35 +454,35 @@ function finish(acc: Acc, fallThrough: (last: RuleRef | null) => string): Branch
     .filter((o) => !isZero(o.mass))
     .map((o) => ({
       kind: o.kind,
-      probability: probabilityOf(o.mass),
+      probability: values.probability(o.mass),
       rule: o.rule,
       detail: o.detail,
     }));
   if (!isZero(acc.returned))
     outcomes.push({
       kind: 'falls-through',
-      probability: probabilityOf(acc.returned),
+      probability: values.probability(acc.returned),
       rule: acc.lastRule,
       detail: fallThrough(acc.lastRule),
     });
   let total: Mass = zeroMass;
   for (const e of acc.endpoints.values()) total = massAdd(total, e.mass);
-  const sum = massValue(total);
+  const sum = values.print(values.of(total));
   const keyed = endpoints.find((e) => e.chosenBy !== null);
   const why = [...acc.why];
   if (keyed) why.push(`the endpoint is chosen by ${keyed.chosenBy}: one per key, no shares`);
-  else if (!rationalEquals(sum.intended, rationalOne)) {
+  else if (!sum.intendedOne) {
     if (acc.endpoints.size === 0) why.push('no endpoints');
     for (const o of outcomes) why.push(`${o.probability?.fraction ?? 'a share'}: ${o.kind}: ${o.detail}`);
-  } else if (!rationalEquals(sum.kernel, rationalOne))
+  } else if (!sum.kernelOne)
     why.push(
-      `the kernel rounds each probability to a multiple of 2^-31: the shares add up to ${rationalToNumber(sum.kernel)}`,
+      `the kernel rounds each probability to a multiple of 2^-31: the shares add up to ${sum.probability.value}`,
     );
   return {
     when: acc.when,
     endpoints,
     outcomes,
-    endpointSum: keyed ? null : { value: rationalToNumber(sum.kernel), fraction: rationalText(sum.intended) },
+    endpointSum: keyed ? null : sum.probability,
     why,
     marks: acc.marks,
     affinity: acc.affinity,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Atom } from './atoms';
+import { atomDim } from './atoms';
 import { RuleRef } from './rule-ref';
 
 /**
@@ -197,17 +198,29 @@ export function emptyCatch(): Catch {
   };
 }
 
+/** `!value` for a negated condition, `value` otherwise: two conditions that read the same are one. */
+function sameReading(c: Condition, negate: boolean, value: string): boolean {
+  if (c.negate === negate) return c.value === value;
+  const [plain, negated] = negate ? [c.value, value] : [value, c.value];
+  return plain.startsWith('!') && plain === `!${negated}`;
+}
+
 /** A catch from atoms; each condition once (by what it says), in the order the rules give them. */
 export function catchOf(atoms: readonly Atom[]): Catch {
   const c = emptyCatch();
-  const seen = new Set<string>();
-  for (const a of atoms) {
-    const field = DIMENSION_FIELDS[`${a.kind}/${'dim' in a ? a.dim : ''}`];
-    const key = field ? `${field} ${a.cond.negate ? '!' : ''}${a.cond.value}` : `other ${a.text}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (field) c[field] = c[field] === NONE ? [a.cond] : [...c[field], a.cond];
-    else c.other = c.other === NONE ? [a.text] : [...c.other, a.text];
+  // Lists of a few conditions each: scanned, rather than keyed in a set (a large node makes tens of thousands).
+  for (let i = 0; i < atoms.length; i++) {
+    const a = atoms[i]!;
+    const field = DIMENSION_FIELDS[atomDim(a)];
+    if (field) {
+      const { negate, value } = a.cond;
+      if (c[field].some((x) => sameReading(x, negate, value))) continue;
+      c[field] = c[field] === NONE ? [a.cond] : [...c[field], a.cond];
+    } else {
+      const text = a.text;
+      if (c.other.includes(text)) continue;
+      c.other = c.other === NONE ? [text] : [...c.other, text];
+    }
   }
   return c;
 }

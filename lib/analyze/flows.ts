@@ -32,20 +32,21 @@ export function snapshotFlows(snapshot: Snapshot): FlowsResult {
 }
 
 function flowsSummary(dnat: readonly DnatFlow[], snat: readonly SnatFlow[]): FlowsResult['summary'] {
-  const services = new Set<string>();
+  // Per kube-proxy mode: a service of both modes counts twice.
+  const services = { iptables: new Set<string>(), nftables: new Set<string>() };
   const endpoints = new Set<string>();
   let incomplete = 0;
   for (const f of dnat) {
     if (f.owner.kind === 'kube-proxy') {
       // Unnamed services (no comments) count by their endpoint chain.
       const name = f.owner.service ?? f.owner.serviceChain;
-      if (name) services.add(`${f.owner.mode}:${name}`);
+      if (name) services[f.owner.mode].add(name);
       for (const b of f.branches) for (const e of b.endpoints) endpoints.add(e.to);
     }
     if (f.branches.some((b) => b.why.length > 0)) incomplete++;
   }
   return {
-    services: services.size,
+    services: services.iptables.size + services.nftables.size,
     endpoints: endpoints.size,
     dnatFlows: dnat.length,
     snatFlows: snat.length,

@@ -48,6 +48,40 @@ function baseText(flag: string, v: NegatableValue): string {
   return `${v.negate ? '! ' : ''}${flag} ${v.value}`;
 }
 
+/**
+ * One atom per condition that rules repeat (`! -s 10.0.0.0/8`, `-p tcp`, `-m tcp --dport 80`, a
+ * service's address in its KUBE-SERVICES and KUBE-SVC rules): parsed once, and a walk sees by
+ * identity that a rule repeats what its flow already requires. Found by the condition's value in
+ * one map per kind of condition, so that no key is built per rule. Atoms are never changed.
+ */
+class ConditionAtoms<K> {
+  private readonly maps: Map<K, Atom>[];
+
+  constructor(kinds: number) {
+    this.maps = Array.from({ length: kinds }, () => new Map<K, Atom>());
+  }
+
+  known(kind: number, key: K): Atom | undefined {
+    return this.maps[kind]!.get(key);
+  }
+
+  keep(kind: number, key: K, atom: Atom): Atom {
+    const map = this.maps[kind]!;
+    if (map.size >= CONDITIONS_MAX) map.clear();
+    map.set(key, atom);
+    return atom;
+  }
+}
+
+const CONDITIONS_MAX = 4096;
+/** By family, direction and negation; keyed by the address as written. */
+const addrAtoms = new ConditionAtoms<string>(8);
+/** By negation; keyed by the protocol as written. */
+const protoAtoms = new ConditionAtoms<string>(2);
+/** By match (tcp, udp, sctp), direction and negation; keyed by from * 65536 + to. */
+const portAtoms = new ConditionAtoms<number>(12);
+const PORT_MATCHES = ['tcp', 'udp', 'sctp'];
+
 function addrAtom(dim: 'src' | 'dst', v: NegatableValue, text: string, family: IpFamily): Atom {
   // iptables-restore expands `-s a,b` into one rule per address; as one condition that is a union.
   let set: AddressSet | null = null;
@@ -57,6 +91,14 @@ function addrAtom(dim: 'src' | 'dst', v: NegatableValue, text: string, family: I
     set = set ? { family, ranges: mergeRanges([...set.ranges, ...s.ranges]) } : s;
   }
   return { kind: 'addr', dim, set: v.negate ? addressSetComplement(set!) : set!, text, cond: v };
+}
+
+function addrAtomShared(dim: 'src' | 'dst', v: NegatableValue, family: IpFamily): Atom {
+  const kind = (family === 'ip' ? 0 : 4) + (dim === 'src' ? 0 : 2) + (v.negate ? 1 : 0);
+  return (
+    addrAtoms.known(kind, v.value) ??
+    addrAtoms.keep(kind, v.value, addrAtom(dim, v, baseText(dim === 'src' ? '-s' : '-d', v), family))
+  );
 }
 
 function mergeRanges(ranges: (readonly [bigint, bigint])[]): [bigint, bigint][] {
@@ -142,15 +184,23 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
     case 'tcp':
     case 'udp':
     case 'sctp':
-      for (const [key, o] of Object.entries(options)) {
+      for (const key in options) {
+        const o = options[key];
         if (!o) continue;
-        if (key === 'sport' || key === 'dport')
-          out.push(portAtom(key, [o.value as PortRange], o.negate, new MatchText(m, key, o)));
-        else out.push(opaqueOf(m, key, o));
+        if (key === 'sport' || key === 'dport') {
+          const r = o.value as PortRange;
+          const kind = PORT_MATCHES.indexOf(m.name) * 4 + (key === 'sport' ? 0 : 2) + (o.negate ? 1 : 0);
+          const k = r.from * 65536 + r.to;
+          out.push(
+            portAtoms.known(kind, k) ??
+              portAtoms.keep(kind, k, portAtom(key, [r], o.negate, new MatchText(m, key, o))),
+          );
+        } else out.push(opaqueOf(m, key, o));
       }
       return;
     case 'multiport':
-      for (const [key, o] of Object.entries(options)) {
+      for (const key in options) {
+        const o = options[key];
         if (!o) continue;
         if (key === 'sports' || key === 'dports')
           out.push(
@@ -166,7 +216,8 @@ function matchAtoms(m: IptMatch, family: IpFamily, out: Atom[]): void {
       return;
     case 'conntrack':
     case 'state':
-      for (const [key, o] of Object.entries(options)) {
+      for (const key in options) {
+        const o = options[key];
         if (!o) continue;
         if (key === 'ctstate' || key === 'state') {
           const t = new MatchText(m, key, o);
@@ -292,8 +343,8 @@ function protocolSet(key: string, complement: boolean): NameSet {
 /** The rule's conditions, in the order iptables-save prints them. */
 export function iptRuleAtoms(rule: IptRule, family: IpFamily): Atom[] {
   const out: Atom[] = [];
-  if (rule.src) out.push(addrAtom('src', rule.src, baseText('-s', rule.src), family));
-  if (rule.dst) out.push(addrAtom('dst', rule.dst, baseText('-d', rule.dst), family));
+  if (rule.src) out.push(addrAtomShared('src', rule.src, family));
+  if (rule.dst) out.push(addrAtomShared('dst', rule.dst, family));
   for (const [dim, v, flag] of [
     ['in', rule.inIface, '-i'],
     ['out', rule.outIface, '-o'],
@@ -308,18 +359,25 @@ export function iptRuleAtoms(rule: IptRule, family: IpFamily): Atom[] {
     });
   }
   if (rule.proto) {
-    const text = baseText('-p', rule.proto);
-    const key = protocolKey(rule.proto.value);
-    const all = /^(all|0)$/i.test(rule.proto.value);
-    if (key !== null)
-      out.push({
-        kind: 'names',
-        dim: 'proto',
-        set: protocolSet(key, rule.proto.negate),
-        text,
-        cond: rule.proto,
-      });
-    else if (!all || rule.proto.negate) out.push({ kind: 'opaque', key: text, text, cond: rule.proto });
+    const p = rule.proto;
+    const known = protoAtoms.known(p.negate ? 1 : 0, p.value);
+    if (known) out.push(known);
+    else {
+      const text = baseText('-p', p);
+      const key = protocolKey(p.value);
+      const all = /^(all|0)$/i.test(p.value);
+      if (key !== null)
+        out.push(
+          protoAtoms.keep(p.negate ? 1 : 0, p.value, {
+            kind: 'names',
+            dim: 'proto',
+            set: protocolSet(key, p.negate),
+            text,
+            cond: p,
+          }),
+        );
+      else if (!all || p.negate) out.push({ kind: 'opaque', key: text, text, cond: p });
+    }
   }
   if (rule.fragment) {
     const text = rule.fragment.negate ? '! -f' : '-f';
@@ -329,17 +387,46 @@ export function iptRuleAtoms(rule: IptRule, family: IpFamily): Atom[] {
   return out;
 }
 
-/**
- * The dimensions a rule's conditions test (as `atomDim` names them), read from the rule without
- * building its atoms: enough to know that it cannot contradict conditions on other dimensions.
- */
-export function iptRuleDims(rule: IptRule): string[] {
-  const dims: string[] = [];
-  if (rule.src) dims.push('addr/src');
-  if (rule.dst) dims.push('addr/dst');
-  if (rule.inIface) dims.push('iface/in');
-  if (rule.outIface) dims.push('iface/out');
-  if (rule.proto) dims.push('names/proto');
+/** The dimensions `iptRuleDims` reports, each a bit of a mask. */
+const DIM = {
+  src: 1 << 0,
+  dst: 1 << 1,
+  in: 1 << 2,
+  out: 1 << 3,
+  proto: 1 << 4,
+  sport: 1 << 5,
+  dport: 1 << 6,
+  ctstate: 1 << 7,
+  mark: 1 << 8,
+  connmark: 1 << 9,
+  srcType: 1 << 10,
+  dstType: 1 << 11,
+} as const;
+
+/** Each bit's name as `atomDim` spells it. */
+const DIM_NAMES: readonly (readonly [number, string])[] = [
+  [DIM.src, 'addr/src'],
+  [DIM.dst, 'addr/dst'],
+  [DIM.in, 'iface/in'],
+  [DIM.out, 'iface/out'],
+  [DIM.proto, 'names/proto'],
+  [DIM.sport, 'port/sport'],
+  [DIM.dport, 'port/dport'],
+  [DIM.ctstate, 'ctstate'],
+  [DIM.mark, 'mark/mark'],
+  [DIM.connmark, 'mark/connmark'],
+  [DIM.srcType, 'names/srcType'],
+  [DIM.dstType, 'names/dstType'],
+];
+
+/** The dimensions a rule's conditions test, as a mask of DIM_NAMES bits. */
+function iptRuleDimMask(rule: IptRule): number {
+  let dims = 0;
+  if (rule.src) dims |= DIM.src;
+  if (rule.dst) dims |= DIM.dst;
+  if (rule.inIface) dims |= DIM.in;
+  if (rule.outIface) dims |= DIM.out;
+  if (rule.proto) dims |= DIM.proto;
   for (const m of rule.matches) {
     if ('args' in m) continue;
     const o = m.options as Options;
@@ -348,29 +435,49 @@ export function iptRuleDims(rule: IptRule): string[] {
       case 'udp':
       case 'sctp':
       case 'multiport':
-        if (o.sport || o.sports) dims.push('port/sport');
-        if (o.dport || o.dports) dims.push('port/dport');
+        if (o.sport || o.sports) dims |= DIM.sport;
+        if (o.dport || o.dports) dims |= DIM.dport;
         break;
       case 'conntrack':
       case 'state':
-        dims.push('ctstate');
+        dims |= DIM.ctstate;
         break;
       case 'mark':
+        dims |= DIM.mark;
+        break;
       case 'connmark':
-        dims.push(`mark/${m.name}`);
+        dims |= DIM.connmark;
         break;
       case 'addrtype':
-        if (o.srcType) dims.push('names/srcType');
-        if (o.dstType) dims.push('names/dstType');
+        if (o.srcType) dims |= DIM.srcType;
+        if (o.dstType) dims |= DIM.dstType;
         break;
       case 'iprange':
-        if (o.srcRange) dims.push('addr/src');
-        if (o.dstRange) dims.push('addr/dst');
+        if (o.srcRange) dims |= DIM.src;
+        if (o.dstRange) dims |= DIM.dst;
         break;
       default:
         break;
     }
   }
+  return dims;
+}
+
+const sharedDims = new Map<number, readonly string[]>();
+
+/**
+ * The dimensions a rule's conditions test (as `atomDim` names them), read from the rule without
+ * building its atoms: enough to know that it cannot contradict conditions on other dimensions.
+ * One shared list per distinct set of dimensions.
+ */
+export function iptRuleDims(rule: IptRule): readonly string[] {
+  const mask = iptRuleDimMask(rule);
+  let dims = sharedDims.get(mask);
+  if (!dims)
+    sharedDims.set(
+      mask,
+      (dims = Object.freeze(DIM_NAMES.filter(([bit]) => mask & bit).map(([, name]) => name))),
+    );
   return dims;
 }
 
@@ -413,6 +520,15 @@ const sharedAtoms = new Map<string, readonly Atom[]>();
 const SHARED_MAX = 4096;
 const PORTLESS = new Set(['tcp', 'udp', 'sctp']);
 
+function optionKey(x: Option | undefined): string {
+  return x ? `${x.negate ? '!' : ''}${String(x.value)}` : '-';
+}
+
+function noOptions(o: Options): boolean {
+  for (const k in o) if (o[k] !== undefined) return false;
+  return true;
+}
+
 function simpleKey(rule: IptRule, family: IpFamily): string | null {
   if (rule.src || rule.dst || rule.inIface || rule.outIface || rule.fragment) return null;
   let key = `${family} ${rule.proto ? `${rule.proto.negate ? '!' : ''}${rule.proto.value}` : ''}`;
@@ -420,11 +536,9 @@ function simpleKey(rule: IptRule, family: IpFamily): string | null {
     if ('args' in m) return null;
     if (m.name === 'comment') continue;
     const o = m.options as Options;
-    if (PORTLESS.has(m.name) && Object.values(o).every((x) => x === undefined)) continue;
+    if (PORTLESS.has(m.name) && noOptions(o)) continue;
     if (m.name !== 'statistic') return null;
-    const v = (x: { value: unknown; negate: boolean } | undefined) =>
-      x ? `${x.negate ? '!' : ''}${String(x.value)}` : '-';
-    key += ` s ${v(o.mode)} ${v(o.probability)} ${v(o.every)} ${v(o.packet)}`;
+    key += ` s ${optionKey(o.mode)} ${optionKey(o.probability)} ${optionKey(o.every)} ${optionKey(o.packet)}`;
   }
   return key;
 }
@@ -438,15 +552,4 @@ export function iptRuleAtomsShared(rule: IptRule, family: IpFamily): readonly At
     sharedAtoms.set(key, (atoms = Object.freeze(iptRuleAtoms(rule, family))));
   }
   return atoms;
-}
-
-const sharedDims = new Map<string, readonly string[]>();
-
-/** `iptRuleDims`, one shared list per distinct set of dimensions. */
-export function iptRuleDimsShared(rule: IptRule): readonly string[] {
-  const dims = iptRuleDims(rule);
-  const key = dims.join(' ');
-  let shared = sharedDims.get(key);
-  if (!shared) sharedDims.set(key, (shared = Object.freeze(dims)));
-  return shared;
 }

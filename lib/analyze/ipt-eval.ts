@@ -1,7 +1,7 @@
 import type { IptablesDump, IptChain, IptRule, IptTable } from '../model/iptables';
 import type { Atom } from './atoms';
 import type { EndpointTarget, EvalAction, EvalChain, EvalRule } from './flow-eval';
-import { iptRuleAtomsShared, iptRuleDimsShared } from './ipt-atoms';
+import { iptRuleAtomsShared, iptRuleDims } from './ipt-atoms';
 import type { IptTableIndex } from './ipt-index';
 import { iptTableIndex, iptTargetEffect } from './ipt-index';
 import { iptRuleRef, type RuleRef } from './rule-ref';
@@ -31,7 +31,8 @@ export function dnatTargetParse(to: string, family: IptablesDump['family']): End
 const GOES_ON: EvalAction = Object.freeze({ kind: 'continue', marks: false });
 const MARKS: EvalAction = Object.freeze({ kind: 'continue', marks: true });
 
-function actionOf(ctx: IptEval, chain: IptChain, rule: IptRule): EvalAction {
+function actionOf(r: IptEvalRule): EvalAction {
+  const { chain, rule } = r;
   const t = rule.target;
   const effect = iptTargetEffect(rule);
   if (t === null) return GOES_ON;
@@ -42,9 +43,8 @@ function actionOf(ctx: IptEval, chain: IptChain, rule: IptRule): EvalAction {
       detail: `target ${t.name} is not interpreted by packetlens`,
     };
   if ('chain' in t) {
-    const target = ctx.index.targetChain(rule);
-    if (!target) return { kind: 'final', verdict: 'undecided', detail: `no chain ${t.name} in this table` };
-    const next = ctx.chain(target);
+    const next = r.target;
+    if (!next) return { kind: 'final', verdict: 'undecided', detail: `no chain ${t.name} in this table` };
     // A chain that never decides (KUBE-MARK-MASQ) only marks the packet on its way.
     if (!next.mayDecide) return MARKS;
     return { kind: rule.goto ? 'goto' : 'call', chain: next };
@@ -55,7 +55,7 @@ function actionOf(ctx: IptEval, chain: IptChain, rule: IptRule): EvalAction {
       const to = t.options.toDestination?.value;
       return to === undefined
         ? { kind: 'final', verdict: 'undecided', detail: 'DNAT without --to-destination' }
-        : { kind: 'endpoint', endpoint: dnatTargetParse(to, ctx.dump.family) };
+        : { kind: 'endpoint', endpoint: dnatTargetParse(to, r.ev.dump.family) };
     }
     case 'REDIRECT': {
       const ports = t.options.toPorts?.value ?? null;
@@ -89,13 +89,17 @@ function actionOf(ctx: IptEval, chain: IptChain, rule: IptRule): EvalAction {
 /** Lazily built EvalRules and EvalChains of one table. */
 export class IptEval {
   readonly index: IptTableIndex;
-  private readonly chains = new Map<IptChain, IptEvalChain>();
+  /** Every chain of the table by name: the one map a walk asks for the chain a rule jumps to. */
+  private readonly byName = new Map<string, IptEvalChain>();
 
   constructor(
     readonly dump: IptablesDump,
     readonly table: IptTable,
   ) {
     this.index = iptTableIndex(dump, table);
+    const chains = table.chains;
+    for (let i = 0; i < chains.length; i++)
+      this.byName.set(chains[i]!.name, new IptEvalChain(this, chains[i]!, i));
   }
 
   atoms(chain: IptChain, rule: IptRule): readonly Atom[] {
@@ -111,26 +115,41 @@ export class IptEval {
     return this.chain(chain).at(rule);
   }
 
+  /** A chain of this table. */
   chain(chain: IptChain): IptEvalChain {
-    let c = this.chains.get(chain);
-    if (!c) this.chains.set(chain, (c = new IptEvalChain(this, chain)));
+    const c = this.byName.get(chain.name);
+    if (c?.chain !== chain) throw new Error(`chain ${chain.name} is not a chain of table ${this.table.name}`);
     return c;
+  }
+
+  /** The chain of this table with that name. */
+  chainNamed(name: string): IptEvalChain | undefined {
+    return this.byName.get(name);
   }
 }
 
 // Classes rather than closures, and memos in fields rather than maps keyed by rule: a rule's
-// reference, atoms and action are made only when a walk needs them, and found again at once.
-class IptEvalRule implements EvalRule {
+// reference, atoms and action are made only when a walk needs them, and found again at once (a
+// 10,000-service node's walks ask each rule several times).
+export class IptEvalRule implements EvalRule {
   private refMemo: RuleRef | undefined;
   private atomsMemo: readonly Atom[] | undefined;
   private actionMemo: EvalAction | undefined;
   private dimsMemo: readonly string[] | undefined;
 
   constructor(
-    private readonly ev: IptEval,
-    private readonly chain: IptChain,
-    private readonly rule: IptRule,
+    /** The rule's chain. */
+    readonly owner: IptEvalChain,
+    readonly rule: IptRule,
   ) {}
+
+  get ev(): IptEval {
+    return this.owner.ev;
+  }
+
+  get chain(): IptChain {
+    return this.owner.chain;
+  }
 
   get ref(): RuleRef {
     return (this.refMemo ??= iptRuleRef(this.ev.dump, this.ev.table, this.chain, this.rule));
@@ -141,38 +160,73 @@ class IptEvalRule implements EvalRule {
   }
 
   get action(): EvalAction {
-    return (this.actionMemo ??= actionOf(this.ev, this.chain, this.rule));
+    return (this.actionMemo ??= actionOf(this));
   }
 
   get dims(): readonly string[] {
-    return (this.dimsMemo ??= iptRuleDimsShared(this.rule));
+    return (this.dimsMemo ??= iptRuleDims(this.rule));
+  }
+
+  /** The user chain of this table the rule jumps or goes to; null for any other target. */
+  get target(): IptEvalChain | null {
+    return this.owner.targets[this.rule.index - 1]!;
   }
 }
 
 export class IptEvalChain implements EvalChain {
-  private readonly byIndex: (IptEvalRule | undefined)[];
   private rulesMemo: IptEvalRule[] | undefined;
-  /** Some packet entering the chain may be decided in it (see IptTableIndex). */
-  readonly mayDecide: boolean;
+  private targetsMemo: (IptEvalChain | null)[] | undefined;
+  private decides: boolean | undefined;
 
   constructor(
-    private readonly ev: IptEval,
-    private readonly chain: IptChain,
-  ) {
-    this.byIndex = new Array<IptEvalRule | undefined>(chain.rules.length);
-    this.mayDecide = ev.index.chainMayDecide(chain);
-  }
+    readonly ev: IptEval,
+    readonly chain: IptChain,
+    /** The chain's position in its table, so analyses can keep per-chain memos in arrays. */
+    readonly id: number,
+  ) {}
 
   get name(): string {
     return this.chain.name;
   }
 
   at(rule: IptRule): IptEvalRule {
-    const i = rule.index - 1;
-    return (this.byIndex[i] ??= new IptEvalRule(this.ev, this.chain, rule));
+    return this.rules[rule.index - 1]!;
   }
 
-  get rules(): readonly EvalRule[] {
-    return (this.rulesMemo ??= this.chain.rules.map((r) => this.at(r)));
+  get rules(): readonly IptEvalRule[] {
+    return (this.rulesMemo ??= this.chain.rules.map((r) => new IptEvalRule(this, r)));
+  }
+
+  /**
+   * The user chain of this table each rule jumps or goes to (null for any other target), by the
+   * rule's position: what finding a table's ways needs of every rule, without an IptEvalRule each.
+   */
+  get targets(): readonly (IptEvalChain | null)[] {
+    if (!this.targetsMemo) {
+      const rules = this.chain.rules;
+      const targets = new Array<IptEvalChain | null>(rules.length);
+      for (let i = 0; i < rules.length; i++) {
+        const t = rules[i]!.target;
+        targets[i] = (t && 'chain' in t && this.ev.chainNamed(t.name)) || null;
+      }
+      this.targetsMemo = targets;
+    }
+    return this.targetsMemo;
+  }
+
+  /** Some packet entering the chain may get a final verdict in it (or in chains it calls). */
+  get mayDecide(): boolean {
+    if (this.decides === undefined) {
+      // The kernel refuses loops; in a malformed dump's loop the chain met again counts as not deciding.
+      this.decides = false;
+      const rules = this.chain.rules;
+      const targets = this.targets;
+      for (let i = 0; i < rules.length && !this.decides; i++) {
+        const effect = iptTargetEffect(rules[i]!);
+        const target = effect === 'call' || effect === 'goto' ? targets[i]! : null;
+        this.decides = effect === 'final' || effect === 'unknown' || (target !== null && target.mayDecide);
+      }
+    }
+    return this.decides;
   }
 }

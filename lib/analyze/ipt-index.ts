@@ -42,8 +42,6 @@ export interface IptTableIndex {
   targetChain(rule: IptRule): IptChain | undefined;
   /** Every packet entering the chain gets a final verdict in it (or in chains it calls). */
   chainAlwaysDecides(chain: IptChain): boolean;
-  /** Some packet entering the chain may get a final verdict in it (or in chains it calls). */
-  chainMayDecide(chain: IptChain): boolean;
   /** Names of the chains some rule jumps or goes to. */
   referenced(): ReadonlySet<string>;
 }
@@ -77,9 +75,11 @@ function memoPerChain(
 
 /** Built per analysis (not cached on the snapshot): each analysis pays for what it uses. */
 export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableIndex {
-  const chains = new Map(table.chains.map((c) => [c.name, c]));
+  // Made when first asked: flows find chains through IptEval's own map.
+  let chainsMemo: Map<string, IptChain> | undefined;
+  const chainsByName = () => (chainsMemo ??= new Map(table.chains.map((c) => [c.name, c])));
   const targetChain = (rule: IptRule) =>
-    rule.target && 'chain' in rule.target ? chains.get(rule.target.name) : undefined;
+    rule.target && 'chain' in rule.target ? chainsByName().get(rule.target.name) : undefined;
 
   const chainAlwaysDecides = memoPerChain((chain, recurse) => {
     for (const rule of chain.rules) {
@@ -90,17 +90,6 @@ export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableInde
       if (!unconditional) continue;
       if (effect === 'final') return true;
       if (effect === 'call') {
-        const target = targetChain(rule);
-        if (target !== undefined && recurse(target)) return true;
-      }
-    }
-    return false;
-  });
-  const chainMayDecide = memoPerChain((chain, recurse) => {
-    for (const rule of chain.rules) {
-      const effect = iptTargetEffect(rule);
-      if (effect === 'final' || effect === 'unknown') return true;
-      if (effect === 'call' || effect === 'goto') {
         const target = targetChain(rule);
         if (target !== undefined && recurse(target)) return true;
       }
@@ -120,10 +109,11 @@ export function iptTableIndex(dump: IptablesDump, table: IptTable): IptTableInde
   const index: IptTableIndex = {
     dump,
     table,
-    chains,
+    get chains() {
+      return chainsByName();
+    },
     targetChain,
     chainAlwaysDecides,
-    chainMayDecide,
     referenced,
   };
   return index;

@@ -27,7 +27,7 @@ export interface FoundPath {
 export function iptRoots(ev: IptEval, hooks: readonly string[]): { chain: IptChain; builtin: boolean }[] {
   const out: { chain: IptChain; builtin: boolean }[] = [];
   for (const name of hooks) {
-    const chain = ev.index.chains.get(name);
+    const chain = ev.chainNamed(name)?.chain;
     if (chain?.rules.length) out.push({ chain, builtin: true });
   }
   if (out.length) return out;
@@ -51,13 +51,10 @@ export function iptPathsFinder(ev: IptEval, wanted: (rule: IptRule) => boolean) 
     if (visiting.has(chain)) return [];
     visiting.add(chain);
     const out: FoundPath[] = [];
-    for (const rule of chain.rules) {
-      const loc = { chain, rule };
-      if (wanted(rule)) out.push({ target: loc, path: [loc] });
-      else {
-        const target = ev.index.targetChain(rule);
-        if (target) for (const p of paths(target)) out.push({ target: p.target, path: [loc, ...p.path] });
-      }
+    for (const loc of ev.chain(chain).rules) {
+      if (wanted(loc.rule)) out.push({ target: loc, path: [loc] });
+      else if (loc.target)
+        for (const p of paths(loc.target.chain)) out.push({ target: p.target, path: [loc, ...p.path] });
     }
     visiting.delete(chain);
     memo.set(chain, out);

@@ -26,7 +26,7 @@ export type KubeService = z.infer<typeof KubeService>;
 
 function dnatTo(rule: IptRule): string | null {
   const t = rule.target;
-  return t && 'options' in t && t.name === 'DNAT' ? (t.options.toDestination?.value ?? null) : null;
+  return t?.name === 'DNAT' && 'options' in t ? (t.options.toDestination?.value ?? null) : null;
 }
 
 function iptServices(dump: IptablesDump): KubeService[] {
@@ -34,15 +34,21 @@ function iptServices(dump: IptablesDump): KubeService[] {
   const nat = dump.tables.find((t) => t.name === 'nat');
   const chains = new Map<string, IptChain>(nat?.chains.map((c) => [c.name, c]) ?? []);
   const named = new Set<string>();
-  for (const chain of nat?.chains ?? []) {
+  const natChains = nat?.chains ?? [];
+  // Indexed: a loop run once over every chain of the node, too seldom for the JIT to optimize.
+  for (let i = 0; i < natChains.length; i++) {
+    const chain = natChains[i]!;
     // A prefix test first: most chains of a large node are KUBE-SEP chains.
     if (!chain.name.startsWith('KUBE-SVC-') && !chain.name.startsWith('KUBE-SVL-')) continue;
     if (!kubeIptChainParse(chain.name)) continue;
     let service: string | null = null;
     const endpoints: string[] = [];
     for (const rule of chain.rules) {
-      const c = iptRuleComment(rule);
-      service ??= c ? (kubeCommentParse(c)?.service ?? null) : null;
+      // The first comment naming the service names it: later rules' comments are not read.
+      if (service === null) {
+        const c = iptRuleComment(rule);
+        service = c ? (kubeCommentParse(c)?.service ?? null) : null;
+      }
       const target = rule.target && 'chain' in rule.target ? chains.get(rule.target.name) : undefined;
       if (!target || !target.name.startsWith('KUBE-SEP-')) continue;
       for (const r of target.rules) {

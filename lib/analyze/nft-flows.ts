@@ -3,7 +3,7 @@ import type { Snapshot } from '../model/snapshot';
 import type { Atom } from './atoms';
 import { atomNegate, atomsCover, atomsDisjoint } from './atoms';
 import type { EvalAction, EvalRule } from './flow-eval';
-import { flowBranches } from './flow-eval';
+import { flowBranches, ShareValues } from './flow-eval';
 import type { DnatFlow, Exemption, FlowOwner, FlowPath, MarkSource, SnatFlow } from './flow-model';
 import { catchOf, noEndpointsBranch } from './flow-model';
 import { kubeNftChainParse } from './kube-proxy-names';
@@ -262,6 +262,7 @@ function noEndpointElements(w: NftWalk): NoEndpoint[] {
 
 function dnatFlowsOf(w: NftWalk): DnatFlow[] {
   const entriesOf = entriesFinder(w, isDnat);
+  const values = new ShareValues();
   const found = new Map<string, { entry: Loc; paths: { start: string; path: Loc[] }[] }>();
   for (const base of baseChains(w.table, ['prerouting', 'output'])) {
     const r = entriesOf(base);
@@ -314,6 +315,7 @@ function dnatFlowsOf(w: NftWalk): DnatFlow[] {
       ctx,
       endpointKey: (e, rule) => `${rule.chain}#${rule.handle}:${e.to}`,
       fallThrough,
+      values,
     });
     const notes: string[] = [];
     for (const b of branches)

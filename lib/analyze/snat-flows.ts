@@ -4,6 +4,7 @@ import { atomNegate, atomsDisjoint } from './atoms';
 import type { Exemption, FlowPath, MarkSource, SnatFlow, SnatTranslation } from './flow-model';
 import { catchOf } from './flow-model';
 import { IptEval } from './ipt-eval';
+import { iptMarkScan } from './ipt-mark-scan';
 import { iptTargetEffect } from './ipt-index';
 import { commonAtoms, iptPathsFinder, iptRoots } from './ipt-paths';
 import type { RuleRef } from './rule-ref';
@@ -40,10 +41,15 @@ function translationOf(rule: IptRule): SnatTranslation {
       };
 }
 
-interface MarkSetter {
-  chain: IptChain;
-  rule: IptRule;
-  table: IptTable;
+/** The MARK rule leaves `value/mask` set. */
+function setsMark(rule: IptRule, m: Atom & { kind: 'mark' }): boolean {
+  const t = rule.target!;
+  if (!('options' in t) || t.name !== 'MARK') return false;
+  const o = t.options;
+  const set = o.setXmark?.value ?? o.setMark?.value;
+  return set
+    ? ((set.mask ?? 0xffffffff) & m.mask) >>> 0 === m.mask && (set.value & m.mask) >>> 0 === m.value
+    : o.orMark !== undefined && (o.orMark.value & m.mask) >>> 0 === m.mask && m.value === m.mask;
 }
 
 /** MARK rules of the dump (nat and mangle) that leave `value/mask` set, and who sends packets to them. */
@@ -52,45 +58,30 @@ function markSources(dump: IptablesDump, marks: readonly Atom[], nat: IptEval): 
     (m): m is Atom & { kind: 'mark' } => m.kind === 'mark' && !m.negate && m.dim === 'mark',
   );
   if (!wanted.length) return [];
-  const tables = dump.tables.filter((t) => t.name === 'nat' || t.name === 'mangle');
+  const scans = dump.tables
+    .filter((t) => t.name === 'nat' || t.name === 'mangle')
+    .map((table) => ({ table, scan: iptMarkScan(table, MAX_EXAMPLES) }));
+  let mangle: IptEval | undefined;
+  const evOf = (table: IptTable) => (table.name === 'nat' ? nat : (mangle ??= new IptEval(dump, table)));
   const out: MarkSource[] = [];
-  const markRules: MarkSetter[] = [];
-  for (const table of tables)
-    for (const chain of table.chains)
-      for (const rule of chain.rules) {
-        const t = rule.target;
-        if (t && 'options' in t && t.name === 'MARK') markRules.push({ chain, rule, table });
-      }
   for (const m of wanted) {
-    const setters = markRules.filter(({ rule }) => {
-      const t = rule.target!;
-      if (!('options' in t) || t.name !== 'MARK') return false;
-      const o = t.options;
-      const set = o.setXmark?.value ?? o.setMark?.value;
-      return set
-        ? ((set.mask ?? 0xffffffff) & m.mask) >>> 0 === m.mask && (set.value & m.mask) >>> 0 === m.value
-        : o.orMark !== undefined && (o.orMark.value & m.mask) >>> 0 === m.mask && m.value === m.mask;
-    });
-    if (!setters.length) continue;
     let jumps = 0;
     const examples: RuleRef[] = [];
     const setBy: RuleRef[] = [];
     const counted = new Set<IptChain>();
-    for (const s of setters) {
-      const ev = s.table.name === 'nat' ? nat : new IptEval(dump, s.table);
-      setBy.push(ev.ref(s.chain, s.rule));
-      if (counted.has(s.chain)) continue;
-      counted.add(s.chain);
-      // Setter chains are few (KUBE-MARK-MASQ): a pass each, comparing names, beats counting every jump.
-      for (const chain of s.table.chains)
-        for (const rule of chain.rules)
-          if (rule.target && 'chain' in rule.target && rule.target.name === s.chain.name) {
-            jumps++;
-            // The first few rules that jump there, in dump order.
-            if (examples.length < MAX_EXAMPLES) examples.push(ev.ref(chain, rule));
-          }
-    }
-    out.push({ mark: m.cond.value, setBy, jumps, examples });
+    for (const { table, scan } of scans)
+      for (const s of scan.marks) {
+        if (!setsMark(s.rule, m)) continue;
+        const ev = evOf(table);
+        setBy.push(ev.ref(s.chain, s.rule));
+        if (counted.has(s.chain)) continue;
+        counted.add(s.chain);
+        const to = scan.jumps.get(s.chain.name)!;
+        jumps += to.count;
+        // The first few rules that jump to the setters' chains, in dump order.
+        for (const r of to.first) if (examples.length < MAX_EXAMPLES) examples.push(ev.ref(r.chain, r.rule));
+      }
+    if (setBy.length) out.push({ mark: m.cond.value, setBy, jumps, examples });
   }
   return out;
 }
