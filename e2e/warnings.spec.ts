@@ -146,6 +146,8 @@ test('the host overview lists the host’s warnings and links to the full view',
   await visit(`/hosts/${both.name}`, `host-${both.name}-warnings`);
   await section.getByRole('link', { name: `All warnings of ${both.name}` }).click();
   await expect(page).toHaveURL(`/warnings?host=${both.name}`);
+  // The URL changes before the page is in (the loading state has no heading yet).
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Warnings & growth');
   expect(await axeViolations(page)).toEqual([]);
   expect(consoleErrors).toEqual([]);
 });
