@@ -175,6 +175,29 @@ function portFree() {
 
 // --- the run ------------------------------------------------------------------------------------
 
+/** The lab's namespaces now (the integration and e2e tests bring the lab up and share it). */
+function labNamespacesNow() {
+  if (!isRoot) return [];
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  return (list.stdout ?? '').split('\n').filter((line) => line.startsWith('pl-lab-'));
+}
+
+/** Takes down the lab this run brought up, so a test run leaves no namespace or veth behind. */
+function labDownIfOurs(labWasUp) {
+  if (labWasUp || labNamespacesNow().length === 0) return;
+  console.log('\n=== lab down (this run brought it up) ===');
+  const down = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/lab.ts', 'down'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+  if (down.status !== 0)
+    console.log(`[test] npm run lab -- down failed (exit ${down.status}): run it by hand`);
+}
+
 const started = Date.now();
 debianPackagesEnsure();
 if (!nodeDepsEnsure(root)) {
@@ -214,6 +237,7 @@ const phases = [
   },
 ];
 
+const labWasUp = labNamespacesNow().length > 0;
 const results = [];
 const buildPassed = () => results.some((result) => result.name === 'build' && result.failed === 0);
 for (const phase of phases) {
@@ -226,6 +250,8 @@ for (const phase of phases) {
       : { passed: 0, failed: 1, note: 'not run: time budget used up' };
   results.push({ name: phase.name, seconds: (Date.now() - phaseStarted) / 1000, ...result });
 }
+
+labDownIfOurs(labWasUp);
 
 const totalPassed = results.reduce((sum, result) => sum + result.passed, 0);
 const totalFailed = results.reduce((sum, result) => sum + result.failed, 0);
