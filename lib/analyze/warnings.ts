@@ -10,32 +10,18 @@ import { RestoreCalibration, restoreSeconds } from './restore-calibration';
 import { RuleRef, ruleRefLabel } from './rule-ref';
 import { ShadowBound } from './shadowing';
 import { snapshotShadowing } from './shadowing';
-import type { ThresholdId } from './thresholds';
-import { Severity, ThresholdSource, thresholdCrossed, thresholdOf } from './thresholds';
+import type { Severity, ThresholdId } from './thresholds';
+import { thresholdCrossed, thresholdOf } from './thresholds';
+import { WarningFields } from './warning-fields';
 
 /**
  * Performance and hygiene warnings of one snapshot (its own namespace): each one a measured number
  * against a threshold of thresholds.ts, with why it matters, its sources and what helps.
  */
 
-export const Warning = z.object({
-  /** The threshold's id (thresholds.ts). */
-  id: z.string(),
-  severity: Severity,
-  /** What the number is about: `host`, `ip/nat`, `ip/nat KUBE-SERVICES`, `ns/svc:p80`. */
-  subject: z.string(),
-  measured: z.number(),
-  /** The level crossed (the measurement is above it). */
-  threshold: z.number(),
-  unit: z.string(),
-  /** One line with the numbers. */
-  message: z.string(),
-  reason: z.string(),
-  action: z.string(),
-  sources: z.array(ThresholdSource),
+export const Warning = WarningFields.extend({
   /** The rules the warning is about (at most 100; `more` counts the rest). */
   rules: z.array(RuleRef),
-  more: z.number().int().nonnegative(),
 });
 export type Warning = z.infer<typeof Warning>;
 

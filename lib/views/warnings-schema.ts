@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Crossing } from '../analyze/growth';
 import { RestoreCalibration } from '../analyze/restore-calibration';
-import { Severity } from '../analyze/thresholds';
+import { WarningFields } from '../analyze/warning-fields';
 
 /**
  * The warnings payloads the browser validates (fleet badges, a cluster, the start page, growth),
@@ -24,21 +24,7 @@ export const WarningBadges = z.discriminatedUnion('state', [
 export type WarningBadges = z.infer<typeof WarningBadges>;
 
 /** A warning as the pages show it, without the rules it names. */
-export const WarningFields = z.object({
-  id: z.string(),
-  severity: Severity,
-  subject: z.string(),
-  measured: z.number(),
-  threshold: z.number(),
-  unit: z.string(),
-  message: z.string(),
-  reason: z.string(),
-  action: z.string(),
-  sources: z.array(z.object({ title: z.string(), url: z.string(), says: z.string() })),
-  /** Rules the analysis named beyond those listed. */
-  more: z.number().int().nonnegative(),
-});
-export type WarningFields = z.infer<typeof WarningFields>;
+export { WarningFields };
 
 /** The restore calibration the warnings used, and where it came from. */
 export const CalibrationNote = z.object({
