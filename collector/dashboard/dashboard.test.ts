@@ -1,32 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { snapshotStats } from '../../lib/snapshot/stats';
 import { fleetBuild } from './fleet';
 import { importDump, importsList } from './imports';
-import { dashboardOpen } from './runtime';
 import { SubjectError, subjectResolve } from './subjects';
 import { graphOf, overviewOf, rulesOf, searchOf } from './views';
+import { dashboardTestbed, repo } from './testing/dashboard.test-support';
 
-const repo = path.resolve(__dirname, '../..');
-const work = mkdtempSync(path.join(tmpdir(), 'packetlens-dashboard-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const { open } = dashboardTestbed('dashboard');
 
 const dump = (rel: string) => readFileSync(path.join(repo, 'lib', rel), 'utf8');
-
-async function open(name: string) {
-  return dashboardOpen(
-    {
-      storeFile: path.join(work, `${name}.db`),
-      inventoryFile: null,
-      collect: false,
-      examplesDir: path.join(repo, 'public', 'examples'),
-      localEveryMinutes: 5,
-    },
-    () => {},
-  );
-}
 
 const subject = (host: string, pod: string | null = null) => ({ host, pod, snapshot: null });
 

@@ -1,16 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { diffChainsOf, diffOptionsOf, diffRulesOf, diffSummaryOf, previousVersionOf } from './diff';
 import { HttpError } from './http';
 import { importDump } from './imports';
-import { dashboardOpen } from './runtime';
 import { SubjectError } from './subjects';
+import { dashboardTestbed, repo } from './testing/dashboard.test-support';
 
-const repo = path.resolve(__dirname, '../..');
-const work = mkdtempSync(path.join(tmpdir(), 'packetlens-diff-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const { open } = dashboardTestbed('diff');
 
 // A real CNI portmap dump; the second import of the same host lacks its OUTPUT rule (line 26).
 const dump = readFileSync(
@@ -21,16 +18,7 @@ const outputRule = '[0:0] -A OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT
 
 describe('the Diff view over a store', () => {
   it('resolves both sides, diffs the pair once, and pages what changed', async () => {
-    const d = await dashboardOpen(
-      {
-        storeFile: path.join(work, 'diff.db'),
-        inventoryFile: null,
-        collect: false,
-        examplesDir: path.join(repo, 'public', 'examples'),
-        localEveryMinutes: 5,
-      },
-      () => {},
-    );
+    const d = await open('diff');
     try {
       expect(dump).toContain(outputRule);
       importDump(d, { name: 'node-7', files: [{ name: 'before', text: dump }] });

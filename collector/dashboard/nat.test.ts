@@ -1,31 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NatQuery } from '../../lib/views/nat-payload';
 import { importDump } from './imports';
 import { natHostChoices, natOf } from './nat';
-import { dashboardOpen } from './runtime';
 import { subjectResolve } from './subjects';
+import { dashboardTestbed, repo } from './testing/dashboard.test-support';
 
-const repo = path.resolve(__dirname, '../..');
-const work = mkdtempSync(path.join(tmpdir(), 'packetlens-nat-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const { open } = dashboardTestbed('nat');
 
 const subject = (host: string, pod: string | null = null) => ({ host, pod, snapshot: null });
 const query = NatQuery.parse({});
 
 describe('the NAT view over the dashboard', async () => {
-  const d = await dashboardOpen(
-    {
-      storeFile: path.join(work, 'nat.db'),
-      inventoryFile: null,
-      collect: false,
-      examplesDir: path.join(repo, 'public', 'examples'),
-      localEveryMinutes: 5,
-    },
-    () => {},
-  );
+  const d = await open('nat');
   afterAll(() => d.close());
   const text = readFileSync(
     path.join(repo, 'lib/iptables/__fixtures__/cni-bridge-portmap.iptables-save'),

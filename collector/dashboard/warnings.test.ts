@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kubeServiceCounts, kubeServices } from '../../lib/analyze/kube-services';
 import { defaultRestoreCalibration } from '../../lib/analyze/restore-calibration';
 import { openStore } from '../store/sqlite-store';
 import { sampleSnapshot } from '../store/sample-kube-proxy';
 import { fleetBuild } from './fleet';
-import { dashboardOpen, type Dashboard } from './runtime';
+import type { Dashboard } from './runtime';
 import {
   calibrationOf,
   clusterWarningsOf,
@@ -16,23 +15,9 @@ import {
   warningsIndexOf,
   warningsOf,
 } from './warnings';
+import { dashboardTestbed } from './testing/dashboard.test-support';
 
-const repo = path.resolve(__dirname, '../..');
-const work = mkdtempSync(path.join(tmpdir(), 'packetlens-warnings-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function open(name: string) {
-  return dashboardOpen(
-    {
-      storeFile: path.join(work, `${name}.db`),
-      inventoryFile: null,
-      collect: false,
-      examplesDir: path.join(repo, 'public', 'examples'),
-      localEveryMinutes: 5,
-    },
-    () => {},
-  );
-}
+const { work, open } = dashboardTestbed('warnings');
 
 /** Waits until the background analysis has reached every host the fleet lists. */
 async function analysed(d: Dashboard) {
