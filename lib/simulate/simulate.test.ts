@@ -271,4 +271,16 @@ describe('bad queries', () => {
     ).toThrow(/router has no interface 'nope'/);
     expect(() => simulate([router()], q('10.1.0.7', null))).toThrow(/needs --dport/);
   });
+
+  it('a service whose KUBE-SERVICES rule names a network, not one address, is refused by name', () => {
+    const nat = `*nat
+:PREROUTING ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+-A KUBE-SERVICES -d 10.96.0.0/24 -p tcp -m comment --comment "default/web:http cluster IP" -m tcp --dport 80 -j ACCEPT
+COMMIT
+`;
+    expect(() => simulate([router({ iptables: [nat] })], q('default/web:http', null))).toThrow(
+      "service 'default/web:http' has '10.96.0.0/24' (router ip nat KUBE-SERVICES line 4), which is not one address",
+    );
+  });
 });
