@@ -6,7 +6,7 @@ import type { TraceQuery } from './query';
 import type { TracePath } from './result';
 import { simulate, TraceError } from './simulate';
 import type { TestHost } from './testing/node.test-support';
-import { testHost, testRoute } from './testing/node.test-support';
+import { receivedQuery, testHost, testRoute } from './testing/node.test-support';
 
 /**
  * Simulator semantics on hand-built hosts. Expectations come from reading the rules (quoted beside
@@ -260,6 +260,24 @@ describe('kube-proxy statistic cascade', () => {
     const sep = r.paths[0]!.steps.find((s) => s.chain?.startsWith('KUBE-SEP-'))!;
     expect(sep).toMatchObject({ baseChain: 'PREROUTING', source: 'iptables', table: 'nat' });
     expect(r.paths.map((p) => p.final.dst).sort()).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.4']);
+  });
+});
+
+describe('long paths', () => {
+  it('5,000 jumps that each return are walked without exhausting the stack', () => {
+    // -A FORWARD -j X, 5,000 times; X is empty, so each jump returns and the walk goes on.
+    const rules = Array.from({ length: 5000 }, () => '-A FORWARD -j X').join('\n');
+    const filter = `*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:X - [0:0]\n${rules}\nCOMMIT\n`;
+    const h = testHost({
+      name: 'node',
+      ifaces: [{ name: 'eth0', addresses: ['192.168.0.2/24'] }],
+      routes: [{ dst: 'default', via: '192.168.0.1', dev: 'eth0' }],
+      iptables: [filter],
+    });
+    const [p, ...more] = simulate([h], receivedQuery('198.51.100.1', 443)).paths;
+    expect(more).toHaveLength(0);
+    expect(p!.disposition).toBe('forwarded');
+    expect(p!.steps.filter((s) => s.table === 'filter' && s.verdict === 'jump X')).toHaveLength(5000);
   });
 });
 
