@@ -65,16 +65,17 @@ function measureSize(services: number): SizeResult {
   const indexed = simulatorBuild([host()]);
   const naive = simulatorBuild([host()], { naive: true });
   const svcs = kubeProxyServices({ services, endpointsPerService: ENDPOINTS });
-  const query = (dst: string, dport: number) => receivedQuery(dst, dport);
   const run = (sim: typeof indexed, queries: TraceQuery[]): number =>
     median(queries.map((q) => time(() => sim.trace(q))));
   const random = rng(services);
   const packets = (n: number) => ({
     toService: Array.from({ length: n }, () => {
       const s = svcs[Math.floor(random() * svcs.length)]!;
-      return query(s.clusterIp, s.port);
+      return receivedQuery(s.clusterIp, s.port);
     }),
-    toOther: Array.from({ length: n }, () => query(`198.51.100.${1 + Math.floor(random() * 250)}`, 443)),
+    toOther: Array.from({ length: n }, () =>
+      receivedQuery(`198.51.100.${1 + Math.floor(random() * 250)}`, 443),
+    ),
   });
   const { toService, toOther } = packets(PACKETS);
   // Warm both walks up on other packets, so neither is timed while its code is being compiled.

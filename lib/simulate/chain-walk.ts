@@ -57,7 +57,8 @@ const maxDepth = 100;
 /** Walks the base chain `name` (null `chain`: the table does not have it). */
 export function chainWalk<R, C>(w: ChainWalk<R, C>, name: string, chain: C | null, b: Branch): ChainEnd[] {
   const out: ChainEnd[] = [];
-  chainInto(w, name, chain, b, 0, null, out);
+  const at = chainEnter(w, name, chain, b, 0, null, out);
+  if (at) walkFrom(w, at, b, out);
   return out;
 }
 
@@ -68,7 +69,7 @@ interface Walking<R, C> {
   rules: readonly R[];
 }
 
-/** Where a called chain returns to: the rule after the jump, in the calling chain. */
+/** A place in the walk: rule `next` of `at`, and where that chain returns to (`up`). */
 interface Caller<R, C> {
   at: Walking<R, C>;
   next: number;
@@ -77,10 +78,11 @@ interface Caller<R, C> {
 }
 
 /**
- * Walks a chain and appends where each branch of the packet ended to `out`. A branch that returns
- * goes on in `up`, at once: ends come out in the order the kernel would reach them.
+ * Where a branch entering a chain goes on: its first rule, or null when the branch ended there
+ * (appended to `out`). A branch that returns goes on in `up`, at once: ends come out in the order
+ * the kernel would reach them.
  */
-function chainInto<R, C>(
+function chainEnter<R, C>(
   w: ChainWalk<R, C>,
   name: string,
   chain: C | null,
@@ -88,10 +90,10 @@ function chainInto<R, C>(
   depth: number,
   up: Caller<R, C> | null,
   out: ChainEnd[],
-): void {
+): Caller<R, C> | null {
   if (depth > maxDepth) {
     out.push({ fate: 'undecided', branch: b, reason: `more than ${maxDepth} nested jumps` });
-    return;
+    return null;
   }
   const rs = w.rs;
   if (chain === null) {
@@ -106,88 +108,94 @@ function chainInto<R, C>(
       tag: w.tag,
     });
     out.push({ fate: 'undecided', branch: b, reason: `chain ${name} is not in the ${rs.table} table` });
-    return;
+    return null;
   }
-  walkFrom(w, { name, chain, rules: rs.candidates(chain, b.pkt) }, 0, b, depth, up, out);
+  return { at: { name, chain, rules: rs.candidates(chain, b.pkt) }, next: 0, depth, up };
 }
 
-/** The branch returns from the chain it is in: on in the caller, or out of the base chain. */
+/** The branch returns from the chain it is in: on in the caller, or out of the base chain (null). */
 function returned<R, C>(
-  w: ChainWalk<R, C>,
   b: Branch,
   up: Caller<R, C> | null,
   reason: string,
   out: ChainEnd[],
-): void {
-  if (up) walkFrom(w, up.at, up.next, b, up.depth, up.up, out);
-  else out.push({ fate: 'return', branch: b, reason });
+): Caller<R, C> | null {
+  if (!up) out.push({ fate: 'return', branch: b, reason });
+  return up;
 }
 
-function walkFrom<R, C>(
-  w: ChainWalk<R, C>,
-  at: Walking<R, C>,
-  start: number,
-  b: Branch,
-  depth: number,
-  up: Caller<R, C> | null,
-  out: ChainEnd[],
-): void {
+/**
+ * Walks on from `start` until the branch ends. Where one branch goes on (the next rule, a called
+ * chain, the caller after a return) the loop takes it rather than a call: a path through thousands
+ * of jumps must not grow the stack. Only forks recurse.
+ */
+function walkFrom<R, C>(w: ChainWalk<R, C>, start: Caller<R, C>, b: Branch, out: ChainEnd[]): void {
   const rs = w.rs;
-  const rules = at.rules;
-  for (let i = start; i < rules.length; i++) {
-    const rule = rules[i]!;
-    const outcomes = rs.evaluate(at.chain, rule, b);
-    const single = outcomes.length === 1;
-    if (single && 'matched' in outcomes[0]! && !outcomes[0].matched) continue;
-    for (const o of outcomes) {
-      if (o.p <= 0) continue;
-      const fork = single ? b : branchFork(b, o.p, o.choice);
-      if (single && o.choice) fork.choices.push(o.choice);
-      if ('undecided' in o) {
-        stepAdd(fork, {
-          kind: 'undecided',
-          hook: w.hook,
-          family: rs.family,
-          table: rs.table,
-          chain: at.name,
-          rule: rs.step(at.chain, rule),
-          verdict: 'undecided',
-          note: o.undecided,
-          tag: w.tag,
-        });
-        out.push({ fate: 'undecided', branch: fork, reason: o.undecided });
-        continue;
+  let pos: Caller<R, C> | null = start;
+  walk: while (pos) {
+    const { at, depth, up }: Caller<R, C> = pos;
+    const rules = at.rules;
+    for (let i: number = pos.next; i < rules.length; i++) {
+      const rule = rules[i]!;
+      const outcomes = rs.evaluate(at.chain, rule, b);
+      const single = outcomes.length === 1;
+      if (single && 'matched' in outcomes[0]! && !outcomes[0].matched) continue;
+      for (const o of outcomes) {
+        if (o.p <= 0) continue;
+        const fork = single ? b : branchFork(b, o.p, o.choice);
+        if (single && o.choice) fork.choices.push(o.choice);
+        if ('undecided' in o) {
+          stepAdd(fork, {
+            kind: 'undecided',
+            hook: w.hook,
+            family: rs.family,
+            table: rs.table,
+            chain: at.name,
+            rule: rs.step(at.chain, rule),
+            verdict: 'undecided',
+            note: o.undecided,
+            tag: w.tag,
+          });
+          out.push({ fate: 'undecided', branch: fork, reason: o.undecided });
+          continue;
+        }
+        let next: Caller<R, C> | null;
+        if (!o.matched) next = { at, next: i + 1, depth, up };
+        else {
+          const before = branchView(fork);
+          o.mutate?.(fork.pkt);
+          const effect = o.effect;
+          const undecided = effect.type === 'undecided';
+          stepAdd(
+            fork,
+            {
+              kind: undecided ? 'undecided' : 'rule',
+              hook: w.hook,
+              family: rs.family,
+              table: rs.table,
+              chain: at.name,
+              rule: rs.step(at.chain, rule),
+              verdict: o.verdict,
+              note: undecided ? effect.reason : o.note,
+              tag: w.tag,
+            },
+            before,
+          );
+          next = effectFollow(w, at, i, fork, depth, up, effect, o.verdict, out);
+        }
+        if (single) {
+          pos = next;
+          continue walk;
+        }
+        if (next) walkFrom(w, next, fork, out);
       }
-      if (!o.matched) {
-        walkFrom(w, at, i + 1, fork, depth, up, out);
-        continue;
-      }
-      const before = branchView(fork);
-      o.mutate?.(fork.pkt);
-      const effect = o.effect;
-      const undecided = effect.type === 'undecided';
-      stepAdd(
-        fork,
-        {
-          kind: undecided ? 'undecided' : 'rule',
-          hook: w.hook,
-          family: rs.family,
-          table: rs.table,
-          chain: at.name,
-          rule: rs.step(at.chain, rule),
-          verdict: o.verdict,
-          note: undecided ? effect.reason : o.note,
-          tag: w.tag,
-        },
-        before,
-      );
-      effectFollow(w, at, i, fork, depth, up, effect, o.verdict, out);
+      return;
     }
-    return;
+    pos = returned(b, up, 'end of chain', out);
   }
-  returned(w, b, up, 'end of chain', out);
 }
 
+/** Where a matched rule's effect takes the branch on, or null when it ended (appended to `out`). */
 function effectFollow<R, C>(
   w: ChainWalk<R, C>,
   at: Walking<R, C>,
@@ -198,30 +206,34 @@ function effectFollow<R, C>(
   effect: Effect,
   verdict: string,
   out: ChainEnd[],
-): void {
+): Caller<R, C> | null {
   switch (effect.type) {
     case 'continue':
-      walkFrom(w, at, i + 1, b, depth, up, out);
-      return;
+      return { at, next: i + 1, depth, up };
     case 'return':
-      returned(w, b, up, verdict, out);
-      return;
+      return returned(b, up, verdict, out);
     case 'accept':
     case 'drop':
     case 'reject':
       out.push({ fate: effect.type, branch: b, reason: verdict });
-      return;
+      return null;
     case 'undecided':
       out.push({ fate: 'undecided', branch: b, reason: effect.reason });
-      return;
+      return null;
     case 'jump': {
       const to = w.rs.target(at.chain, at.rules[i]!, effect.chain);
-      chainInto(w, effect.chain, to, b, depth + 1, { at, next: i + 1, depth, up }, out);
-      return;
+      return chainEnter(w, effect.chain, to, b, depth + 1, { at, next: i + 1, depth, up }, out);
     }
     case 'goto':
       // The called chain's return goes to whoever called this chain.
-      chainInto(w, effect.chain, w.rs.target(at.chain, at.rules[i]!, effect.chain), b, depth + 1, up, out);
-      return;
+      return chainEnter(
+        w,
+        effect.chain,
+        w.rs.target(at.chain, at.rules[i]!, effect.chain),
+        b,
+        depth + 1,
+        up,
+        out,
+      );
   }
 }

@@ -6,7 +6,7 @@ import type { TraceQuery } from './query';
 import type { TracePath } from './result';
 import { simulate, TraceError } from './simulate';
 import type { TestHost } from './testing/node.test-support';
-import { testHost, testRoute } from './testing/node.test-support';
+import { receivedQuery, testHost, testRoute } from './testing/node.test-support';
 
 /**
  * Simulator semantics on hand-built hosts. Expectations come from reading the rules (quoted beside
@@ -263,6 +263,24 @@ describe('kube-proxy statistic cascade', () => {
   });
 });
 
+describe('long paths', () => {
+  it('5,000 jumps that each return are walked without exhausting the stack', () => {
+    // -A FORWARD -j X, 5,000 times; X is empty, so each jump returns and the walk goes on.
+    const rules = Array.from({ length: 5000 }, () => '-A FORWARD -j X').join('\n');
+    const filter = `*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:X - [0:0]\n${rules}\nCOMMIT\n`;
+    const h = testHost({
+      name: 'node',
+      ifaces: [{ name: 'eth0', addresses: ['192.168.0.2/24'] }],
+      routes: [{ dst: 'default', via: '192.168.0.1', dev: 'eth0' }],
+      iptables: [filter],
+    });
+    const [p, ...more] = simulate([h], receivedQuery('198.51.100.1', 443)).paths;
+    expect(more).toHaveLength(0);
+    expect(p!.disposition).toBe('forwarded');
+    expect(p!.steps.filter((s) => s.table === 'filter' && s.verdict === 'jump X')).toHaveLength(5000);
+  });
+});
+
 describe('bad queries', () => {
   it('name what is wrong', () => {
     expect(() => simulate([router()], q('not-a-service', 80))).toThrow(TraceError);
@@ -270,5 +288,17 @@ describe('bad queries', () => {
       simulate([router()], q('10.1.0.7', 80, { entry: { kind: 'iif', host: 'router', iface: 'nope' } })),
     ).toThrow(/router has no interface 'nope'/);
     expect(() => simulate([router()], q('10.1.0.7', null))).toThrow(/needs --dport/);
+  });
+
+  it('a service whose KUBE-SERVICES rule names a network, not one address, is refused by name', () => {
+    const nat = `*nat
+:PREROUTING ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+-A KUBE-SERVICES -d 10.96.0.0/24 -p tcp -m comment --comment "default/web:http cluster IP" -m tcp --dport 80 -j ACCEPT
+COMMIT
+`;
+    expect(() => simulate([router({ iptables: [nat] })], q('default/web:http', null))).toThrow(
+      "service 'default/web:http' has '10.96.0.0/24' (router ip nat KUBE-SERVICES line 4), which is not one address",
+    );
   });
 });

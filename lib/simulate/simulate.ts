@@ -90,8 +90,8 @@ function findNamespace(all: readonly Namespace[], name: string | null, wantPod: 
 
 interface Resolved {
   dst: string;
-  /** `dst` parsed (null when a service's address is not one). */
-  ip: Ip | null;
+  /** `dst` parsed. */
+  ip: Ip;
   dport: number | null;
 }
 
@@ -102,12 +102,16 @@ function resolveDestination(snapshots: readonly Snapshot[], q: TraceQuery): Reso
   if (typeof svc === 'string') throw new TraceError(svc);
   if (svc.proto !== q.proto)
     throw new TraceError(`service '${q.dst}' is ${svc.proto}, the query asks for ${q.proto}`);
-  return { dst: svc.ip, ip: ipParse(svc.ip), dport: q.dport ?? svc.port };
+  const svcIp = ipParse(svc.ip);
+  if (!svcIp)
+    throw new TraceError(
+      `service '${q.dst}' has '${svc.ip}' (${svc.origin}), which is not one address: give --dst an address instead`,
+    );
+  return { dst: svc.ip, ip: svcIp, dport: q.dport ?? svc.port };
 }
 
-function firstPacket(q: TraceQuery, src: string, dst: string, d: Ip | null, dport: number | null): Packet {
+function firstPacket(q: TraceQuery, src: string, dst: string, d: Ip, dport: number | null): Packet {
   const s = ipParse(src);
-  if (!d) throw new TraceError(`--dst '${dst}' is not an address`);
   if (!s) throw new TraceError(`--src '${src}' is not an address`);
   if (s.family !== d.family) throw new TraceError(`--src ${src} and --dst ${dst} are of different families`);
   if ((q.proto === 'icmp' && d.family !== 'ip') || (q.proto === 'icmpv6' && d.family !== 'ip6'))
@@ -193,7 +197,7 @@ function traceWith(w: Walker, snapshots: readonly Snapshot[], q: TraceQuery): Tr
     entry.kind === 'pod'
       ? findNamespace(w.namespaces, entry.pod, true)
       : findNamespace(w.namespaces, entry.host, false);
-  const dstFamily = dstIp!.family;
+  const dstFamily = dstIp.family;
   let src = q.src;
   if (src === null && entry.kind === 'pod') {
     const own = ns.addresses.find((a) => a.family === dstFamily && a.scope === 'global');

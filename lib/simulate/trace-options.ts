@@ -5,7 +5,7 @@ import { servicesOf } from './service-resolve';
 
 /** What a trace can start from and go to in a set of snapshots: for the dashboard's form. */
 
-export const TraceSource = z.object({
+const TraceSource = z.object({
   kind: z.enum(['host', 'pod']),
   /** The name `entry` takes: a host's name, or a pod's namespace name. */
   name: z.string(),
@@ -14,9 +14,8 @@ export const TraceSource = z.object({
   addresses: z.array(z.string()),
   interfaces: z.array(z.string()),
 });
-export type TraceSource = z.infer<typeof TraceSource>;
 
-export const TraceServiceOption = z.object({
+const TraceServiceOption = z.object({
   name: z.string(),
   ip: z.string(),
   port: z.number().int(),
