@@ -2,11 +2,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diffChainsOf, diffOptionsOf, diffRulesOf, diffSummaryOf, previousVersionOf } from './diff';
+import {
+  diffChainsOf,
+  diffOptionsOf,
+  diffRulesOf,
+  diffServicesOf,
+  diffSummaryOf,
+  previousVersionOf,
+} from './diff';
 import { HttpError } from './http';
 import { importDump } from './imports';
 import { dashboardOpen } from './runtime';
-import { SubjectError } from './subjects';
+import { SubjectError, subjectResolve } from './subjects';
 
 const repo = path.resolve(__dirname, '../..');
 const work = mkdtempSync(path.join(tmpdir(), 'packetlens-diff-'));
@@ -57,6 +64,11 @@ describe('the Diff view over a store', () => {
 
       // Two hosts: an import against an example, both resolved.
       expect(diffSummaryOf(d, { a: 'import:node-7', b: 'example:node-1' }).identical).toBe(false);
+      // The services' shares come from the flows the NAT view analyses, kept per prepared view.
+      const services = diffServicesOf(d, { a: 'import:node-7', b: 'example:node-1' }, { page: 1, q: '' });
+      expect(services.total).toBeGreaterThan(0);
+      const example = subjectResolve(d, { host: 'example:node-1', pod: null, snapshot: null }).view;
+      expect(example.memo('flows', () => null)).not.toBeNull();
       expect(() => diffSummaryOf(d, { a: 'nope', b: 'import:node-7' })).toThrow(
         new SubjectError(404, 'a: no host named nope in the store'),
       );
