@@ -293,7 +293,8 @@ export function diffSummary(p: PreparedDiff, a: DiffSide, b: DiffSide): DiffSumm
   };
 }
 
-function pageOf<T>(items: readonly T[], page: number, size: number): { pages: number; items: T[] } {
+/** One page of `items`, and how many pages they make. */
+export function pageOf<T>(items: readonly T[], page: number, size: number): { pages: number; items: T[] } {
   return { pages: Math.ceil(items.length / size), items: items.slice((page - 1) * size, page * size) };
 }
 
