@@ -95,8 +95,8 @@ function entry(
 ): DiffServiceEntry {
   const sa = a.get(key(mode, family, service));
   const sb = b.get(key(mode, family, service));
-  const gone = new Set(removed);
-  const kept = [...(sb?.keys() ?? [])].filter((e) => sa?.has(e) && !gone.has(e) && !added.includes(e));
+  const listed = new Set([...removed, ...added]);
+  const kept = [...(sb?.keys() ?? [])].filter((e) => sa?.has(e) && !listed.has(e));
   const share = (e: string, change: EndpointShare['change']): EndpointShare => ({
     endpoint: e,
     change,
