@@ -6,7 +6,7 @@ import type { AddressOwner, NatHostChoice, NatPage, NatQuery } from '../../lib/v
 import { examplePrefix } from './examples';
 import type { PreparedView } from './prepared-snapshots';
 import type { Dashboard } from './runtime';
-import { subjectResolve, subjectSource, type ResolvedSubject } from './subjects';
+import { latestKey, latestPrepared, subjectResolve, type ResolvedSubject } from './subjects';
 
 /**
  * The NAT view's server side: a host's flows analysed once per prepared snapshot (`memo`), a page
@@ -42,13 +42,13 @@ function ownersOf(d: Dashboard, scope: Scope): ReadonlyMap<string, AddressOwner>
     key = [...d.examples.snapshots.keys()].join('\n');
     load = () => [...d.examples.snapshots.values()];
   } else {
-    const sources = d
+    // One host list for all: a source per host would read the list again for each.
+    const hosts = d
       .store()
       .hostsList()
-      .filter((h) => h.lastSnapshotId !== null)
-      .map((h) => subjectSource(d, { host: h.name, snapshot: null }));
-    key = sources.map((s) => s.key).join('\n');
-    load = () => sources.flatMap((s) => s.load()?.snapshot ?? []);
+      .filter((h) => h.lastSnapshotId !== null);
+    key = hosts.map(latestKey).join('\n');
+    load = () => hosts.flatMap((h) => latestPrepared(d, h)?.snapshot ?? []);
   }
   const known = cache.get(scope);
   if (known && known.key === key) return known.owners;
