@@ -1,10 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffChainsOf, diffOptionsOf, diffRulesOf, diffSummaryOf, previousVersionOf } from './diff';
+import {
+  diffChainsOf,
+  diffOptionsOf,
+  diffRulesOf,
+  diffServicesOf,
+  diffSummaryOf,
+  previousVersionOf,
+} from './diff';
 import { HttpError } from './http';
 import { importDump } from './imports';
-import { SubjectError } from './subjects';
+import { SubjectError, subjectResolve } from './subjects';
 import { dashboardTestbed, repo } from './testing/dashboard.test-support';
 
 const { open } = dashboardTestbed('diff');
@@ -45,6 +52,11 @@ describe('the Diff view over a store', () => {
 
       // Two hosts: an import against an example, both resolved.
       expect(diffSummaryOf(d, { a: 'import:node-7', b: 'example:node-1' }).identical).toBe(false);
+      // The services' shares come from the flows the NAT view analyses, kept per prepared view.
+      const services = diffServicesOf(d, { a: 'import:node-7', b: 'example:node-1' }, { page: 1, q: '' });
+      expect(services.total).toBeGreaterThan(0);
+      const example = subjectResolve(d, { host: 'example:node-1', pod: null, snapshot: null }).view;
+      expect(example.memo('flows', () => null)).not.toBeNull();
       expect(() => diffSummaryOf(d, { a: 'nope', b: 'import:node-7' })).toThrow(
         new SubjectError(404, 'a: no host named nope in the store'),
       );

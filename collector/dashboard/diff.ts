@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { snapshotDiff } from '../../lib/analyze/diff';
-import { snapshotFlows } from '../../lib/analyze/flows';
 import { diffRefParse, diffRefText } from '../../lib/views/diff-ref';
 import {
   diffServiceList,
@@ -37,6 +36,7 @@ import {
 import type { HostSummary } from '../store/store';
 import { examplePrefix } from './examples';
 import { HttpError } from './http';
+import { flowsOf } from './nat';
 import type { PreparedView } from './prepared-snapshots';
 import type { Dashboard } from './runtime';
 import { SubjectError, storeHost, subjectResolve } from './subjects';
@@ -136,7 +136,7 @@ function pairOf(d: Dashboard, p: DiffParams): { a: Side; b: Side; pair: Pair } {
 }
 
 function sharesOf(view: PreparedView): ServiceShares {
-  return view.memo('diff-service-shares', () => serviceShares(snapshotFlows(view.snapshot)));
+  return view.memo('diff-service-shares', () => serviceShares(flowsOf(view)));
 }
 
 export function diffSummaryOf(d: Dashboard, p: DiffParams): DiffSummary {

@@ -1,10 +1,12 @@
+import { snapshotFlows, type FlowsResult } from '../../lib/analyze/flows';
 import type { Snapshot } from '../../lib/model/snapshot';
 import type { Subject } from '../../lib/views/host-overview';
 import { natIndex, natPage, type NatIndex, type NatTraceStart } from '../../lib/views/nat-flows';
 import type { AddressOwner, NatHostChoice, NatPage, NatQuery } from '../../lib/views/nat-payload';
 import { examplePrefix } from './examples';
+import type { PreparedView } from './prepared-snapshots';
 import type { Dashboard } from './runtime';
-import { subjectResolve, subjectSource, type ResolvedSubject } from './subjects';
+import { latestKey, latestPrepared, subjectResolve, type ResolvedSubject } from './subjects';
 
 /**
  * The NAT view's server side: a host's flows analysed once per prepared snapshot (`memo`), a page
@@ -40,13 +42,13 @@ function ownersOf(d: Dashboard, scope: Scope): ReadonlyMap<string, AddressOwner>
     key = [...d.examples.snapshots.keys()].join('\n');
     load = () => [...d.examples.snapshots.values()];
   } else {
-    const sources = d
+    // One host list for all: a source per host would read the list again for each.
+    const hosts = d
       .store()
       .hostsList()
-      .filter((h) => h.lastSnapshotId !== null)
-      .map((h) => subjectSource(d, { host: h.name, snapshot: null }));
-    key = sources.map((s) => s.key).join('\n');
-    load = () => sources.flatMap((s) => s.load()?.snapshot ?? []);
+      .filter((h) => h.lastSnapshotId !== null);
+    key = hosts.map(latestKey).join('\n');
+    load = () => hosts.flatMap((h) => latestPrepared(d, h)?.snapshot ?? []);
   }
   const known = cache.get(scope);
   if (known && known.key === key) return known.owners;
@@ -74,10 +76,15 @@ function traceStart(r: ResolvedSubject, scope: Scope): NatTraceStart {
   };
 }
 
+/** The view's NAT flows, analysed once per prepared view for the NAT view and the Diff view's services. */
+export function flowsOf(view: PreparedView): FlowsResult {
+  return view.memo('flows', () => snapshotFlows(view.snapshot));
+}
+
 export function natOf(d: Dashboard, subject: Subject, q: NatQuery): NatPage {
   const r = subjectResolve(d, subject);
   const scope: Scope = r.source === 'example' ? 'examples' : 'store';
-  const nat = r.view.memo<NatIndex>('nat', () => natIndex(r.view.snapshot, r.view.index));
+  const nat = r.view.memo<NatIndex>('nat', () => natIndex(r.view.snapshot, r.view.index, flowsOf(r.view)));
   return natPage(nat, r.view.index, q, {
     subject,
     owners: ownersOf(d, scope),

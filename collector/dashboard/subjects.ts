@@ -77,13 +77,12 @@ export function subjectSource(
     const why = summary.state === 'failed' ? `: ${d.collection.redact(summary.reason.message)}` : '';
     throw new SubjectError(404, `${subject.host} has not been collected yet${why}`);
   }
-  const key = latestKey(summary);
-  return {
-    key,
-    source: 'store',
-    summary,
-    load: () => d.prepared.get(key, () => d.store().snapshotLatest(subject.host)?.snapshot ?? null),
-  };
+  return { key: latestKey(summary), source: 'store', summary, load: () => latestPrepared(d, summary) };
+}
+
+/** A stored host's latest snapshot, prepared (and kept) under its `latestKey`. */
+export function latestPrepared(d: Dashboard, summary: HostSummary): PreparedSnapshot | null {
+  return d.prepared.get(latestKey(summary), () => d.store().snapshotLatest(summary.name)?.snapshot ?? null);
 }
 
 export function subjectResolve(d: Dashboard, subject: Subject): ResolvedSubject {

@@ -11,7 +11,7 @@ export interface AddressSet {
   ranges: readonly (readonly [bigint, bigint])[];
 }
 
-export function familyMax(family: IpFamily): bigint {
+function familyMax(family: IpFamily): bigint {
   return family === 'ip' ? 0xffffffffn : (1n << 128n) - 1n;
 }
 
@@ -93,10 +93,6 @@ function addressSetParseUncached(text: string, family: IpFamily): AddressSet | n
   return { family, ranges: [[from, from | host]] };
 }
 
-export function addressSetAll(family: IpFamily): AddressSet {
-  return { family, ranges: [[0n, familyMax(family)]] };
-}
-
 export function addressSetComplement(s: AddressSet): AddressSet {
   const out: [bigint, bigint][] = [];
   let next = 0n;
@@ -138,8 +134,4 @@ export function addressSetCovers(outer: AddressSet, inner: AddressSet): boolean 
     if (!o || o[0] > from || o[1] < to) return false;
   }
   return true;
-}
-
-export function addressSetContains(s: AddressSet, addr: bigint): boolean {
-  return s.ranges.some(([from, to]) => from <= addr && addr <= to);
 }

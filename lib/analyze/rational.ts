@@ -66,10 +66,6 @@ export function rationalEquals(a: Rational, b: Rational): boolean {
   return a.num * b.den === b.num * a.den;
 }
 
-export function rationalSum(xs: readonly Rational[]): Rational {
-  return xs.reduce(rationalAdd, rationalZero);
-}
-
 const DOUBLE_SAFE = 1n << 1000n;
 
 export function rationalToNumber(r: Rational): number {

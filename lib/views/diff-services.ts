@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DiffResult } from '../analyze/diff';
 import { Probability } from '../analyze/flow-model';
 import type { FlowsResult } from '../analyze/flows';
+import { pageOf } from './diff-view';
 
 /**
  * The Diff view's services: kube-proxy services added, removed, or whose endpoints changed, each
@@ -94,8 +95,8 @@ function entry(
 ): DiffServiceEntry {
   const sa = a.get(key(mode, family, service));
   const sb = b.get(key(mode, family, service));
-  const gone = new Set(removed);
-  const kept = [...(sb?.keys() ?? [])].filter((e) => sa?.has(e) && !gone.has(e) && !added.includes(e));
+  const listed = new Set([...removed, ...added]);
+  const kept = [...(sb?.keys() ?? [])].filter((e) => sa?.has(e) && !listed.has(e));
   const share = (e: string, change: EndpointShare['change']): EndpointShare => ({
     endpoint: e,
     change,
@@ -161,12 +162,6 @@ export function diffServicePage(
           s.service.toLowerCase().includes(needle) || s.endpoints.some((e) => e.endpoint.includes(needle)),
       )
     : list.services;
-  const start = (q.page - 1) * diffServicesPageSize;
-  return {
-    page: q.page,
-    pages: Math.ceil(matching.length / diffServicesPageSize),
-    total: matching.length,
-    sharesChanged: list.sharesChanged,
-    services: matching.slice(start, start + diffServicesPageSize),
-  };
+  const { pages, items } = pageOf(matching, q.page, diffServicesPageSize);
+  return { page: q.page, pages, total: matching.length, sharesChanged: list.sharesChanged, services: items };
 }

@@ -243,6 +243,11 @@ export function routeText(r: Route): string {
   );
 }
 
+function setEntry(s: DiffResult['sets'][number], n: number): DiffSetEntry {
+  const { family, table, set, status } = s;
+  return { n, family, table, set, status, added: s.added.length, removed: s.removed.length };
+}
+
 export function diffSummary(p: PreparedDiff, a: DiffSide, b: DiffSide): DiffSummary {
   const d = p.result;
   const s = d.summary;
@@ -283,20 +288,13 @@ export function diffSummary(p: PreparedDiff, a: DiffSide, b: DiffSide): DiffSumm
       routesChanged: s.routesChanged,
     },
     tables: p.tables,
-    sets: d.sets.map((x, n) => ({
-      n,
-      family: x.family,
-      table: x.table,
-      set: x.set,
-      status: x.status,
-      added: x.added.length,
-      removed: x.removed.length,
-    })),
+    sets: d.sets.map(setEntry),
     routes,
   };
 }
 
-function pageOf<T>(items: readonly T[], page: number, size: number): { pages: number; items: T[] } {
+/** One page of `items`, and how many pages they make. */
+export function pageOf<T>(items: readonly T[], page: number, size: number): { pages: number; items: T[] } {
   return { pages: Math.ceil(items.length / size), items: items.slice((page - 1) * size, page * size) };
 }
 
@@ -335,20 +333,7 @@ export function diffSetPage(p: PreparedDiff, q: z.output<typeof DiffSetQuery>): 
     ...s.added.map((text) => ({ sign: '+' as const, text, before: null })),
   ];
   const { pages, items } = pageOf(rows, q.page, diffElementsPageSize);
-  return {
-    set: {
-      n: q.n,
-      family: s.family,
-      table: s.table,
-      set: s.set,
-      status: s.status,
-      added: s.added.length,
-      removed: s.removed.length,
-    },
-    page: q.page,
-    pages,
-    rows: items,
-  };
+  return { set: setEntry(s, q.n), page: q.page, pages, rows: items };
 }
 
 /** How many rule references a diff holds: the cache's measure of its size. */

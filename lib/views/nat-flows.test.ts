@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { snapshotFlows } from '../analyze/flows';
 import { Snapshot } from '../model/snapshot';
 import { buildSnapshot } from '../snapshot/build';
 import { corpusDir } from '../testing/corpus.test-support';
@@ -28,7 +29,7 @@ function owners(): Map<string, AddressOwner> {
 
 function pageOf(snap: Snapshot, query: Partial<NatQuery> = {}, ctx: Partial<NatPageContext> = {}): NatPage {
   const index = rulesetIndex(snap);
-  const page = natPage(natIndex(snap, index), index, NatQuery.parse(query), {
+  const page = natPage(natIndex(snap, index, snapshotFlows(snap)), index, NatQuery.parse(query), {
     subject: { host: `example:${snap.host.name}`, pod: null, snapshot: null },
     owners: owners(),
     trace: { scope: 'examples', from: snap.host.name, entry: 'host', localAddress: '198.18.0.11' },

@@ -8,7 +8,7 @@ import type {
   SnatFlow,
 } from '../analyze/flow-model';
 import { catchText } from '../analyze/flow-text';
-import { snapshotFlows, type FlowsResult } from '../analyze/flows';
+import type { FlowsResult } from '../analyze/flows';
 import type { RuleRef } from '../analyze/rule-ref';
 import type { Snapshot } from '../model/snapshot';
 import { ipParse, prefixContains, prefixParse, type Ip, type Prefix } from '../simulate/ip';
@@ -243,8 +243,8 @@ function egressOf(f: SnatFlow, index: RulesetIndex, ctx: ReturnType<typeof egres
 }
 
 /** The flows of one namespace, analysed and indexed: computed once per prepared snapshot. */
-export function natIndex(snapshot: Snapshot, index: RulesetIndex): NatIndex {
-  const result = snapshotFlows(snapshot);
+/** `result` is `snapshotFlows(snapshot)`, passed in so the views that need the flows share one analysis. */
+export function natIndex(snapshot: Snapshot, index: RulesetIndex, result: FlowsResult): NatIndex {
   const flows = result.dnat
     .map((f, i) => ({ f, i, kind: kindOf(f), service: serviceOf(f) }))
     .sort(
