@@ -1,5 +1,6 @@
 import { snapshotDiff } from '../../lib/analyze/diff';
 import { ruleRefLabel } from '../../lib/analyze/rule-ref';
+import { routeText } from '../../lib/iproute/route-text';
 import { defaultStoreFile, openStore } from '../store/sqlite-store';
 import { parseCommandArgs } from './args';
 import { UsageError } from './cli-error';
@@ -64,11 +65,9 @@ export async function diffCommand(argv: string[], stdout: (s: string) => void): 
     lines.push(
       `  ~ ${x.service} (${x.mode}, ${x.family}): endpoints +[${x.added.join(', ')}] -[${x.removed.join(', ')}]`,
     );
-  const route = (r: (typeof d.routes.added)[number]) =>
-    `${r.family} table ${r.table} ${r.type} ${r.dstText}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== null ? ` metric ${r.metric}` : ''}`;
   if (d.routes.added.length || d.routes.removed.length || d.routes.changed.length) lines.push('', 'routes:');
-  for (const r of d.routes.added) lines.push(`  + ${route(r)}`);
-  for (const r of d.routes.removed) lines.push(`  - ${route(r)}`);
-  for (const r of d.routes.changed) lines.push(`  ~ ${route(r.before)}  ->  ${route(r.after)}`);
+  for (const r of d.routes.added) lines.push(`  + ${routeText(r)}`);
+  for (const r of d.routes.removed) lines.push(`  - ${routeText(r)}`);
+  for (const r of d.routes.changed) lines.push(`  ~ ${routeText(r.before)}  ->  ${routeText(r.after)}`);
   stdout(lines.join('\n'));
 }

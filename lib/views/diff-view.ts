@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChainDiff, DiffResult } from '../analyze/diff';
 import { RuleRef } from '../analyze/rule-ref';
-import type { Route } from '../model/iproute';
+import { routeText } from '../iproute/route-text';
 import { Subject } from './host-overview';
 import type { RulesetIndex } from './ruleset-index';
 
@@ -230,17 +230,6 @@ export function diffPrepare(result: DiffResult, indexA: RulesetIndex, indexB: Ru
       (x.chain < y.chain ? -1 : x.chain > y.chain ? 1 : 0),
   );
   return { result, chains, tables: [...tables.values()] };
-}
-
-/** `ip main unicast 10.0.0.0/24 via 10.0.0.1 dev eth0 metric 100`, as `packetlens diff` prints routes. */
-export function routeText(r: Route): string {
-  return (
-    `${r.family} table ${r.table} ${r.type} ${r.dstText}` +
-    (r.src ? ` from ${r.src}` : '') +
-    (r.gateway ? ` via ${r.gateway}` : '') +
-    (r.dev ? ` dev ${r.dev}` : '') +
-    (r.metric !== null ? ` metric ${r.metric}` : '')
-  );
 }
 
 function setEntry(s: DiffResult['sets'][number], n: number): DiffSetEntry {
